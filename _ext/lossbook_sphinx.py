@@ -324,13 +324,36 @@ def on_builder_inited(app):
     if app.builder.format == "html":
         mj = _mathjax_dir()
         if mj is not None:
-            app.config.html_static_path.append(str(mj))
-            app.config.mathjax_path = "es5/tex-svg.js"
+            staged = _stage_mathjax(mj, Path(app.outdir).parent / "lossbook_static")
+            app.config.html_static_path.append(str(staged))
+            app.config.mathjax_path = "mathjax/tex-svg.js"
         else:
             raise ExtensionError(
                 "lossbook: MathJax is not installed (pip install django-static-mathjax); the book "
                 "serves its maths itself and may not load it from a CDN"
             )
+
+
+def _stage_mathjax(src: Path, dest_root: Path) -> Path:
+    """Copy MathJax's SVG build (and the parts it loads lazily) to ``dest_root/mathjax``."""
+    dest = dest_root / "mathjax"
+    stamp = dest / ".staged"
+    if stamp.is_file():
+        return dest_root
+    shutil.rmtree(dest, ignore_errors=True)
+    es5 = src / "es5"
+    dest.mkdir(parents=True)
+    shutil.copy2(es5 / "tex-svg.js", dest / "tex-svg.js")
+    for sub in ("input", "a11y", "sre", "ui", "adaptors"):
+        if (es5 / sub).is_dir():
+            shutil.copytree(es5 / sub, dest / sub)
+    if (es5 / "output" / "svg").is_dir():
+        shutil.copytree(es5 / "output" / "svg", dest / "output" / "svg")
+        for f in (es5 / "output").glob("svg*.js"):
+            shutil.copy2(f, dest / "output" / f.name)
+    shutil.copy2(src / "LICENSE", dest / "LICENSE")
+    stamp.write_text("MathJax 3 staged by lossbook_sphinx\n")
+    return dest_root
 
 
 def _mathjax_dir():

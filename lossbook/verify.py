@@ -45,9 +45,6 @@ import numpy as np
 
 __all__ = ["EquationMismatch", "Verification", "compare", "verify"]
 
-#: MIME type of the machine-readable record in a verification cell's output.
-MIME_TYPE = "application/vnd.lossbook.verification+json"
-
 #: The directive name that the book's Sphinx extension registers.
 DIRECTIVE = "lossbook-verification"
 
@@ -148,7 +145,6 @@ class Verification:
                 "text/plain": self.summary(),
                 "text/html": self._repr_html_(),
                 "text/markdown": self._repr_markdown_(),
-                MIME_TYPE: self.record(),
             },
             raw=True,
         )
