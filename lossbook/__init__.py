@@ -27,3 +27,17 @@ __all__ = [
     "verify",
     "glue",
 ]
+
+# --- chapter companions ---------------------------------------------------------
+# Each module lists its public names in __all__; they are re-exported here, so a
+# chapter author adds functions to the module and never edits this file.
+from . import diagnostics, divergence, logloss, margins, optimisation  # noqa: E402
+from .diagnostics import *  # noqa: E402,F401,F403
+from .divergence import *  # noqa: E402,F401,F403
+from .logloss import *  # noqa: E402,F401,F403
+from .margins import *  # noqa: E402,F401,F403
+from .optimisation import *  # noqa: E402,F401,F403
+
+for _m in (diagnostics, divergence, logloss, margins, optimisation):
+    __all__ += [n for n in _m.__all__ if n not in __all__]
+del _m

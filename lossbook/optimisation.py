@@ -1,0 +1,3 @@
+"""(being written) Companion functions for the chapters."""
+
+__all__ = []
