@@ -15,12 +15,68 @@ __version__ = "0.1.0"
 
 # --- library (numerics) -----------------------------------------------------
 # (populated by the library modules; keep one import line per module)
+from ._activations import log_sigmoid, log_softmax, logsumexp, sigmoid, softmax  # noqa: E402
+from ._information import cross_entropy, entropy, kl_divergence  # noqa: E402
+from ._losses import (  # noqa: E402
+    binary_cross_entropy,
+    binary_cross_entropy_grad,
+    binary_cross_entropy_with_logits,
+    binary_cross_entropy_with_logits_grad,
+    categorical_cross_entropy,
+    categorical_cross_entropy_grad,
+    gaussian_nll,
+    gaussian_nll_grad,
+    gaussian_nll_grad_sigma,
+    huber,
+    huber_grad,
+    mae,
+    mae_grad,
+    mse,
+    mse_grad,
+    multiclass_hinge,
+    multiclass_hinge_grad,
+    softmax_cross_entropy,
+    softmax_cross_entropy_grad,
+)
+from ._gradcheck import numerical_gradient  # noqa: E402
 
 # --- book support: equation verification and glue ----------------------------
 from .verify import EquationMismatch, Verification, compare, verify  # noqa: E402
 from .book import glue  # noqa: E402
 
 __all__ = [
+    # library: activations
+    "sigmoid",
+    "log_sigmoid",
+    "softmax",
+    "log_softmax",
+    "logsumexp",
+    # library: information theory
+    "entropy",
+    "cross_entropy",
+    "kl_divergence",
+    # library: losses and gradients
+    "binary_cross_entropy",
+    "binary_cross_entropy_grad",
+    "binary_cross_entropy_with_logits",
+    "binary_cross_entropy_with_logits_grad",
+    "categorical_cross_entropy",
+    "categorical_cross_entropy_grad",
+    "softmax_cross_entropy",
+    "softmax_cross_entropy_grad",
+    "multiclass_hinge",
+    "multiclass_hinge_grad",
+    "mse",
+    "mse_grad",
+    "mae",
+    "mae_grad",
+    "huber",
+    "huber_grad",
+    "gaussian_nll",
+    "gaussian_nll_grad",
+    "gaussian_nll_grad_sigma",
+    "numerical_gradient",
+    # book support
     "EquationMismatch",
     "Verification",
     "compare",

@@ -98,10 +98,10 @@ def _log_softmax_rows(z2: np.ndarray) -> np.ndarray:
 
 def _log1pexp_neg_abs(z: np.ndarray) -> np.ndarray:
     """``log1p(exp(-|z|))`` (the shared part of both softplus branches)."""
-    t = np.abs(z)
+    t = np.abs(np.atleast_1d(z))
     np.negative(t, out=t)
     np.exp(t, out=t)
-    return np.log1p(t, out=t)
+    return np.log1p(t, out=t).reshape(z.shape)
 
 
 def _logits(z, name="z", *, min_ndim=1) -> np.ndarray:

@@ -1,0 +1,1105 @@
+r"""Loss functions and their gradients.
+
+Conventions shared by every loss:
+
+- Samples run along axis 0; classes along the last axis.
+- Each loss first computes one value per sample, then reduces over samples
+  with ``reduction="mean"`` (default), ``"sum"`` or ``"none"`` (the per-sample
+  vector, shape ``(N,)``).
+- Elementwise losses (binary cross-entropy, MSE, MAE, Huber, Gaussian NLL)
+  accept ``(N,)`` or ``(N, ...)`` input; the per-sample loss of a row is the
+  **mean over its trailing axes** (e.g. over the labels of a multilabel row),
+  so ``reduction="mean"`` is the mean over all elements, as in scikit-learn
+  and PyTorch.
+- Each ``<loss>_grad`` takes the same arguments (no ``reduction``) and returns
+  the gradient of the **mean** loss with respect to the prediction argument
+  (probabilities, logits, scores or predictions), with the same shape.
+  Subgradient 0 is used at kinks.
+- Everything from logits goes through the log-sum-exp kernel of
+  :mod:`lossbook._activations`; there is no ``log(softmax(z))``.
+- Inputs are validated once (see :mod:`lossbook._validation`) and never
+  written into. Results are float64.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _validation as _v
+from ._activations import (
+    _BLOCK_ELEMS,
+    _lse_block,
+    _log1pexp_neg_abs,
+    _row_blocks,
+    _softmax_rows,
+)
+
+__all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_grad",
+    "binary_cross_entropy_with_logits",
+    "binary_cross_entropy_with_logits_grad",
+    "categorical_cross_entropy",
+    "categorical_cross_entropy_grad",
+    "softmax_cross_entropy",
+    "softmax_cross_entropy_grad",
+    "multiclass_hinge",
+    "multiclass_hinge_grad",
+    "mse",
+    "mse_grad",
+    "mae",
+    "mae_grad",
+    "huber",
+    "huber_grad",
+    "gaussian_nll",
+    "gaussian_nll_grad",
+    "gaussian_nll_grad_sigma",
+]
+
+_LOG_2PI_HALF = 0.5 * float(np.log(2.0 * np.pi))
+
+
+# --------------------------------------------------------------------------
+# validation helpers specific to losses
+# --------------------------------------------------------------------------
+
+
+def _pred(x, name, *, ndim=None) -> np.ndarray:
+    """Finite float prediction array with a sample axis."""
+    arr = _v.as_float_array(x, name, min_ndim=1, ndim=ndim)
+    _v.check_finite(arr, name)
+    return arr
+
+
+def _binary_targets(y_true, shape, other: str) -> np.ndarray:
+    y = _v.as_float_array(y_true, "y_true", min_ndim=1)
+    if y.shape != shape:
+        raise ValueError(
+            f"y_true and {other} must have the same shape, got y_true {_v._fmt_shape(y.shape)} "
+            f"and {other} {_v._fmt_shape(shape)}"
+        )
+    _v.check_range(y, "y_true", 0.0, 1.0, "targets")
+    return y
+
+
+def _class_targets(y_true, n: int, c: int, other: str):
+    """Integer labels (N,) or probability rows (N, C). Returns (labels, soft)."""
+    arr = np.asarray(y_true) if not isinstance(y_true, (str, bytes)) and y_true is not None else y_true
+    if isinstance(arr, np.ndarray) and arr.ndim == 2:
+        t = _v.as_float_array(arr, "y_true", ndim=2)
+        if t.shape != (n, c):
+            raise ValueError(
+                f"y_true (soft or one-hot targets) must have the same shape as {other}, got y_true "
+                f"{_v._fmt_shape(t.shape)} and {other} {_v._fmt_shape((n, c))}"
+            )
+        _v.check_range(t, "y_true", 0.0, 1.0, "target probabilities")
+        _v.check_rows_sum_to_one(t, "y_true")
+        return None, t
+    if isinstance(arr, np.ndarray) and arr.ndim not in (1, 2):
+        raise ValueError(
+            f"y_true must be integer labels of shape (N,) or target rows of shape (N, C), got a "
+            f"{arr.ndim}-D array of shape {_v._fmt_shape(arr.shape)}"
+        )
+    y = _v.check_labels(y_true, "y_true", c)
+    if y.shape[0] != n:
+        raise ValueError(
+            f"y_true and {other} must have the same number of samples, got {y.shape[0]} labels "
+            f"and {n} rows in {other}"
+        )
+    return y, None
+
+
+def _elementwise(kernel, arrays, reduction):
+    """Blocked driver: ``kernel(*blocks)`` returns elementwise losses.
+
+    ``arrays`` all share shape (N, ...) except 0-d scalars. The per-sample
+    loss is the mean over trailing axes.
+    """
+    shape = next(a.shape for a in arrays if a.ndim)
+    n = shape[0]
+    k = int(np.prod(shape[1:], dtype=np.int64)) if len(shape) > 1 else 1
+    flat = [a.reshape(n, k) if a.ndim else a for a in arrays]
+    step = max(1, _BLOCK_ELEMS // k)
+    if reduction == "none":
+        out = np.empty(n)
+    total = 0.0
+    for s in range(0, n, step):
+        e = s + step
+        val = kernel(*[f[s:e] if f.ndim else f for f in flat])
+        if reduction == "none":
+            out[s:e] = val[:, 0] if k == 1 else val.mean(axis=1)
+        else:
+            total += float(val.sum())
+    if reduction == "none":
+        return out
+    if reduction == "mean":
+        return np.float64(total / (n * k))
+    return np.float64(total / k)
+
+
+# --------------------------------------------------------------------------
+# binary cross-entropy from probabilities
+# --------------------------------------------------------------------------
+
+
+def _bce_setup(y_true, y_prob, eps):
+    eps = _v.check_eps(eps)
+    p = _v.as_float_array(y_prob, "y_prob", min_ndim=1)
+    lo, hi = _v.check_range(p, "y_prob", 0.0, 1.0, "probabilities")
+    y = _binary_targets(y_true, p.shape, "y_prob")
+    if eps is not None:
+        p = np.clip(p, eps, 1.0 - eps)
+        lo, hi = max(lo, eps), min(hi, 1.0 - eps)
+    return y, p, eps, (lo > 0.0 and hi < 1.0)
+
+
+def _bce_kernel_open(y, p):
+    # 0 < p < 1: both logs finite.
+    a = np.log(p)
+    a *= y
+    b = np.log1p(-p)
+    b *= 1.0 - y
+    a += b
+    return np.negative(a, out=a)
+
+
+def _bce_kernel_closed(y, p):
+    # p may be exactly 0 or 1: 0 log 0 = 0, y > 0 with p = 0 gives +inf.
+    logp = np.log(p, out=np.full(p.shape, -np.inf), where=p > 0)
+    log1mp = np.log1p(-p, out=np.full(p.shape, -np.inf), where=p < 1)
+    a = np.multiply(y, logp, out=np.zeros(p.shape), where=y > 0)
+    b = np.multiply(1.0 - y, log1mp, out=np.zeros(p.shape), where=y < 1)
+    return -(a + b)
+
+
+def binary_cross_entropy(y_true, y_prob, *, eps=None, reduction="mean"):
+    r"""Binary cross-entropy (log loss) from predicted probabilities.
+
+    .. math::
+
+       \ell(y, p) = -\bigl[y \log p + (1 - y) \log(1 - p)\bigr]
+
+    Parameters
+    ----------
+    y_true : array_like, shape (N,) or (N, ...)
+        Targets in [0, 1] (hard 0/1 labels or soft targets), same shape as
+        ``y_prob``.
+    y_prob : array_like, shape (N,) or (N, ...)
+        Predicted probabilities of the positive class, in [0, 1].
+    eps : float, optional
+        ``None`` (default): no clipping; a probability of exactly 0 for a
+        true label gives ``+inf`` (never NaN). A float in (0, 0.5) clips
+        ``y_prob`` to ``[eps, 1 - eps]`` first.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        Reduction over samples.
+
+    Returns
+    -------
+    float or ndarray of shape (N,)
+        The reduced loss, or per-sample losses for ``reduction="none"``.
+
+    Notes
+    -----
+    Nats. ``0 log 0 = 0``: a target of exactly 0 (1) ignores ``log p``
+    (``log(1 - p)``). ``log(1 - p)`` is computed as ``log1p(-p)``. For
+    ``(N, K)`` input the per-sample loss is the mean over the ``K`` labels.
+    Prefer :func:`binary_cross_entropy_with_logits` when logits are available.
+
+    Examples
+    --------
+    >>> import lossbook as lb
+    >>> round(float(lb.binary_cross_entropy([1, 0], [0.9, 0.2])), 6)
+    0.164252
+    >>> float(lb.binary_cross_entropy([1], [0.0]))
+    inf
+    """
+    reduction = _v.check_reduction(reduction)
+    y, p, _, open_ = _bce_setup(y_true, y_prob, eps)
+    return _elementwise(_bce_kernel_open if open_ else _bce_kernel_closed, [y, p], reduction)
+
+
+def binary_cross_entropy_grad(y_true, y_prob, *, eps=None):
+    r"""Gradient of the mean binary cross-entropy with respect to ``y_prob``.
+
+    .. math::
+
+       \frac{\partial \bar\ell}{\partial p_i}
+       = \frac{1}{n}\left(\frac{1 - y_i}{1 - p_i} - \frac{y_i}{p_i}\right)
+       = \frac{1}{n}\,\frac{p_i - y_i}{p_i (1 - p_i)}
+
+    where ``n`` is the total number of elements.
+
+    Parameters
+    ----------
+    y_true : array_like, shape (N,) or (N, ...)
+        Targets in [0, 1].
+    y_prob : array_like, shape (N,) or (N, ...)
+        Predicted probabilities in [0, 1].
+    eps : float, optional
+        As in :func:`binary_cross_entropy`. Where clipping is active
+        (``p < eps`` or ``p > 1 - eps``) the gradient is 0.
+
+    Returns
+    -------
+    ndarray, same shape as ``y_prob``
+        Gradient; ``-inf``/``+inf`` where the loss itself is infinite.
+
+    Examples
+    --------
+    >>> import lossbook as lb
+    >>> [round(float(g), 6) for g in lb.binary_cross_entropy_grad([1, 0], [0.5, 0.5])]
+    [-1.0, 1.0]
+    """
+    y, pc, eps, _ = _bce_setup(y_true, y_prob, eps)
+    n = pc.size
+    with np.errstate(divide="ignore"):  # intended: y / 0 -> inf where the loss is inf
+        a = np.divide(y, pc, out=np.zeros(pc.shape), where=y > 0)
+        b = np.divide(1.0 - y, 1.0 - pc, out=np.zeros(pc.shape), where=y < 1)
+    g = (b - a) / n
+    if eps is not None:
+        p = np.asarray(y_prob, dtype=np.float64)
+        g[(p < eps) | (p > 1.0 - eps)] = 0.0
+    return g
+
+
+# --------------------------------------------------------------------------
+# binary cross-entropy from logits
+# --------------------------------------------------------------------------
+
+
+def _bce_logits_setup(y_true, logits):
+    z = _pred(logits, "logits")
+    y = _binary_targets(y_true, z.shape, "logits")
+    return y, z
+
+
+def _bce_logits_kernel(y, z):
+    # y * softplus(-z) + (1 - y) * softplus(z)
+    #   = where(z >= 0, (1 - y) z, -y z) + log1p(exp(-|z|)): no cancellation.
+    lin = np.where(z >= 0, 1.0 - y, -y)
+    lin *= z
+    lin += _log1pexp_neg_abs(z)
+    return lin
+
+
+def binary_cross_entropy_with_logits(y_true, logits, *, reduction="mean"):
+    r"""Binary cross-entropy from logits, :math:`p = \sigma(z)`, computed stably.
+
+    .. math::
+
+       \ell(y, z) = y \operatorname{softplus}(-z) + (1 - y)\operatorname{softplus}(z)
+       = -\bigl[y \log \sigma(z) + (1 - y) \log \sigma(-z)\bigr]
+
+    Parameters
+    ----------
+    y_true : array_like, shape (N,) or (N, ...)
+        Targets in [0, 1] (hard or soft), same shape as ``logits``.
+    logits : array_like, shape (N,) or (N, ...)
+        Finite real logits.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        Reduction over samples.
+
+    Returns
+    -------
+    float or ndarray of shape (N,)
+        The reduced loss, or per-sample losses for ``reduction="none"``.
+
+    Notes
+    -----
+    Evaluated as ``where(z >= 0, (1 - y) z, -y z) + log1p(exp(-|z|))``: both
+    terms are non-negative, so soft targets near 1 do not cancel and logits
+    of any finite magnitude (e.g. ``1e300``) give finite results. Symmetric:
+    ``ell(y, z) = ell(1 - y, -z)``. Nats; per-sample loss of ``(N, K)``
+    input is the mean over ``K``.
+
+    Examples
+    --------
+    >>> import lossbook as lb
+    >>> round(float(lb.binary_cross_entropy_with_logits([1, 0], [2.0, -1.0])), 6)
+    0.220095
+    >>> float(lb.binary_cross_entropy_with_logits([1.0], [40.0]))
+    4.248354255291589e-18
+    """
+    reduction = _v.check_reduction(reduction)
+    y, z = _bce_logits_setup(y_true, logits)
+    return _elementwise(_bce_logits_kernel, [y, z], reduction)
+
+
+def binary_cross_entropy_with_logits_grad(y_true, logits):
+    r"""Gradient of the mean binary cross-entropy with respect to the logits.
+
+    .. math::
+
+       \frac{\partial \bar\ell}{\partial z_i} = \frac{\sigma(z_i) - y_i}{n}
+
+    where ``n`` is the total number of elements.
+
+    Parameters
+    ----------
+    y_true : array_like, shape (N,) or (N, ...)
+        Targets in [0, 1].
+    logits : array_like, shape (N,) or (N, ...)
+        Finite logits.
+
+    Returns
+    -------
+    ndarray, same shape as ``logits``
+
+    Examples
+    --------
+    >>> import lossbook as lb
+    >>> [float(g) for g in lb.binary_cross_entropy_with_logits_grad([1, 0], [0.0, 0.0])]
+    [-0.25, 0.25]
+    """
+    y, z = _bce_logits_setup(y_true, logits)
+    e = np.exp(-np.abs(z))
+    s = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return (s - y) / z.size
+
+
+# --------------------------------------------------------------------------
+# categorical cross-entropy from probabilities
+# --------------------------------------------------------------------------
+
+
+def _cce_setup(y_true, y_prob, eps, normalize):
+    eps = _v.check_eps(eps)
+    if not isinstance(normalize, (bool, np.bool_)):
+        raise TypeError(f"normalize must be True or False, got {normalize!r}")
+    p = _v.as_float_array(y_prob, "y_prob", ndim=2)
+    _v.check_range(p, "y_prob", 0.0, 1.0, "probabilities")
+    sums = None
+    if normalize:
+        sums = p.sum(axis=1)
+        if not np.all(sums > 0):
+            row = int(np.argmax(~(sums > 0)))
+            raise ValueError(f"y_prob rows must have a positive sum to be normalized (row {row} sums to 0)")
+    else:
+        _v.check_rows_sum_to_one(p, "y_prob", hint="; pass normalize=True to rescale")
+    labels, soft = _class_targets(y_true, p.shape[0], p.shape[1], "y_prob")
+    return labels, soft, p, sums, eps
+
+
+def categorical_cross_entropy(y_true, y_prob, *, eps=None, normalize=False, reduction="mean"):
+    r"""Categorical cross-entropy (multiclass log loss) from probabilities.
+
+    .. math::
+
+       \ell_i = -\sum_{k=1}^{C} t_{ik} \log p_{ik}
+       \quad(\text{labels: } \ell_i = -\log p_{i, y_i})
+
+    Parameters
+    ----------
+    y_true : array_like, shape (N,) or (N, C)
+        Integer class labels in ``[0, C)``, or one-hot / soft target rows in
+        [0, 1] summing to 1.
+    y_prob : array_like, shape (N, C)
+        Predicted probabilities; each row must sum to 1 within ``1e-6``
+        (absolute) unless ``normalize=True``.
+    eps : float, optional
+        ``None`` (default): no clipping (a zero probability for the true class
+        gives ``+inf``). A float in (0, 0.5) clips to ``[eps, 1 - eps]``
+        (after normalisation).
+    normalize : bool, default False
+        Divide each row by its sum first (scikit-learn's convention up to
+        1.4). Otherwise rows not summing to 1 raise ``ValueError``.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        Reduction over samples.
+
+    Returns
+    -------
+    float or ndarray of shape (N,)
+
+    Notes
+    -----
+    Nats; ``0 log 0 = 0`` (classes with zero target mass are ignored, even
+    with zero probability). Equals ``sklearn.metrics.log_loss`` when rows
+    sum to 1.
+
+    Examples
+    --------
+    >>> import lossbook as lb
+    >>> P = [[0.7, 0.2, 0.1], [0.1, 0.8, 0.1]]
+    >>> round(float(lb.categorical_cross_entropy([0, 1], P)), 6)
+    0.289909
+    >>> lb.categorical_cross_entropy([0], [[0.5, 0.6]])
+    Traceback (most recent call last):
+    ...
+    ValueError: y_prob rows must sum to 1 (row 0 sums to 1.1; tolerance 1e-06); pass normalize=True to rescale
+    """
+    reduction = _v.check_reduction(reduction)
+    labels, soft, p, sums, eps = _cce_setup(y_true, y_prob, eps, normalize)
+    if labels is not None:
+        py = p[np.arange(p.shape[0]), labels]
+        if sums is not None:
+            py = py / sums
+        if eps is not None:
+            py = np.clip(py, eps, 1.0 - eps)
+        per = -np.log(py, out=np.full(py.shape, -np.inf), where=py > 0)
+    else:
+        q = p / sums[:, None] if sums is not None else p
+        if eps is not None:
+            q = np.clip(q, eps, 1.0 - eps)
+        logq = np.log(q, out=np.full(q.shape, -np.inf), where=q > 0)
+        terms = np.multiply(soft, logq, out=np.zeros(q.shape), where=soft > 0)
+        per = -terms.sum(axis=1)
+    return _v.reduce(per, reduction)
+
+
+def categorical_cross_entropy_grad(y_true, y_prob, *, eps=None, normalize=False):
+    r"""Gradient of the mean categorical cross-entropy with respect to ``y_prob``.
+
+    .. math::
+
+       \frac{\partial \bar\ell}{\partial p_{ik}} = -\frac{1}{N}\,\frac{t_{ik}}{p_{ik}}
+
+    With ``normalize=True`` (:math:`u = p / S_i`, :math:`S_i = \sum_k p_{ik}`) the
+    gradient passes through the normalisation:
+
+    .. math::
+
+       \frac{\partial \bar\ell}{\partial p_{ij}}
+       = \frac{1}{N}\left(-\frac{t_{ij}}{p_{ij}} + \frac{\sum_k t_{ik}}{S_i}\right)
+
+    Parameters
+    ----------
+    y_true, y_prob, eps, normalize
+        As in :func:`categorical_cross_entropy`.
+
+    Returns
+    -------
+    ndarray, shape (N, C)
+        The unconstrained gradient (not projected onto the simplex). Entries
+        with zero target are 0; ``-inf`` where the loss is infinite. Where
+        ``eps`` clipping is active the gradient through that entry is 0.
+
+    Examples
+    --------
+    >>> import lossbook as lb
+    >>> lb.categorical_cross_entropy_grad([0], [[0.5, 0.5]]).tolist()
+    [[-2.0, 0.0]]
+    """
+    labels, soft, p, sums, eps = _cce_setup(y_true, y_prob, eps, normalize)
+    n, c = p.shape
+    if soft is None:
+        t = np.zeros((n, c))
+        t[np.arange(n), labels] = 1.0
+    else:
+        t = soft
+    u = p / sums[:, None] if sums is not None else p
+    v = np.clip(u, eps, 1.0 - eps) if eps is not None else u
+    with np.errstate(divide="ignore"):  # intended: t / 0 -> inf where the loss is inf
+        g = -np.divide(t, v, out=np.zeros((n, c)), where=t > 0)
+    if eps is not None:
+        g[(u < eps) | (u > 1.0 - eps)] = 0.0
+    if sums is not None:
+        with np.errstate(invalid="ignore"):
+            corr = np.multiply(g, u, out=np.zeros((n, c)), where=g != 0).sum(axis=1)
+        g = (g - corr[:, None]) / sums[:, None]
+    return g / n
+
+
+# --------------------------------------------------------------------------
+# softmax cross-entropy from logits
+# --------------------------------------------------------------------------
+
+
+def _sce_setup(y_true, logits):
+    z = _pred(logits, "logits", ndim=2)
+    labels, soft = _class_targets(y_true, z.shape[0], z.shape[1], "logits")
+    return labels, soft, np.ascontiguousarray(z)
+
+
+def softmax_cross_entropy(y_true, logits, *, reduction="mean"):
+    r"""Cross-entropy of softmax probabilities, computed from logits.
+
+    .. math::
+
+       \ell_i = \operatorname{LSE}(z_i) - z_{i, y_i}
+       \qquad\text{(soft targets: } \ell_i = \operatorname{LSE}(z_i) - \textstyle\sum_k t_{ik} z_{ik})
+
+    Parameters
+    ----------
+    y_true : array_like, shape (N,) or (N, C)
+        Integer labels in ``[0, C)``, or one-hot / soft target rows summing
+        to 1.
+    logits : array_like, shape (N, C)
+        Finite logits.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        Reduction over samples.
+
+    Returns
+    -------
+    float or ndarray of shape (N,)
+
+    Notes
+    -----
+    Evaluated as ``(m - z_y) + log1p(sum_{k != k*} exp(z_k - m))`` with
+    ``m = max_k z_k``: a sum of non-negative terms, so confidently right
+    predictions keep their tiny loss (``[0, -40]`` with label 0 gives
+    ``4.25e-18``, where ``scipy.special.logsumexp`` differences give 0) and
+    logits up to ``1e300`` in magnitude stay finite. Soft targets use
+    ``sum_k t_k (m - z_k) + log1p(...)``, which equals the formula above when
+    the targets sum to 1. Nats.
+
+    Examples
+    --------
+    >>> import lossbook as lb
+    >>> round(float(lb.softmax_cross_entropy([0, 1], [[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]])), 6)
+    0.31854
+    >>> float(lb.softmax_cross_entropy([0], [[0.0, -40.0]]))
+    4.248354255291589e-18
+    """
+    reduction = _v.check_reduction(reduction)
+    labels, soft, z = _sce_setup(y_true, logits)
+    n, c = z.shape
+    out = np.empty(n)
+    buf = np.empty((max(1, _BLOCK_ELEMS // c), c))
+    for a, b in _row_blocks(n, c):
+        zb = z[a:b]
+        am, m, l, _ = _lse_block(zb, buf)
+        if labels is not None:
+            o = np.subtract(m, zb[np.arange(b - a), labels[a:b]], out=out[a:b])
+        else:
+            d = np.subtract(m[:, None], zb, out=buf[: b - a])
+            d *= soft[a:b]
+            o = np.sum(d, axis=1, out=out[a:b])
+        o += l
+    return _v.reduce(out, reduction)
+
+
+def softmax_cross_entropy_grad(y_true, logits):
+    r"""Gradient of the mean softmax cross-entropy with respect to the logits.
+
+    .. math::
+
+       \frac{\partial \bar\ell}{\partial z_{ik}}
+       = \frac{\operatorname{softmax}(z_i)_k - t_{ik}}{N}
+
+    (``t`` the one-hot rows of integer labels). Each row sums to 0 when the
+    targets sum to 1.
+
+    Parameters
+    ----------
+    y_true : array_like, shape (N,) or (N, C)
+        Integer labels or target rows.
+    logits : array_like, shape (N, C)
+        Finite logits.
+
+    Returns
+    -------
+    ndarray, shape (N, C)
+
+    Examples
+    --------
+    >>> import lossbook as lb
+    >>> lb.softmax_cross_entropy_grad([0], [[0.0, 0.0]]).tolist()
+    [[-0.5, 0.5]]
+    """
+    labels, soft, z = _sce_setup(y_true, logits)
+    n = z.shape[0]
+    g = _softmax_rows(z)
+    if labels is not None:
+        g[np.arange(n), labels] -= 1.0
+    else:
+        g -= soft
+    g /= n
+    return g
+
+
+# --------------------------------------------------------------------------
+# multiclass hinge
+# --------------------------------------------------------------------------
+
+
+def _hinge_setup(y_true, scores, margin):
+    margin = _v.check_positive_scalar(margin, "margin")
+    s = _pred(scores, "scores", ndim=2)
+    n, c = s.shape
+    arr = np.asarray(y_true) if not isinstance(y_true, (str, bytes)) and y_true is not None else None
+    if arr is not None and arr.ndim == 2 and arr.dtype.kind in "biuf":
+        if arr.shape != (n, c):
+            raise ValueError(
+                f"y_true (one-hot) must have the same shape as scores, got y_true "
+                f"{_v._fmt_shape(arr.shape)} and scores {_v._fmt_shape((n, c))}"
+            )
+        ok = ((arr == 0) | (arr == 1)).all(axis=1) & (arr.sum(axis=1) == 1)
+        if not ok.all():
+            row = int(np.argmax(~ok))
+            raise ValueError(
+                f"y_true given as a 2-D array must be one-hot rows (exactly one 1, rest 0), "
+                f"row {row} is {arr[row].tolist()}"
+            )
+        labels = arr.argmax(axis=1).astype(np.intp)
+    else:
+        labels = _v.check_labels(y_true, "y_true", c)
+        if labels.shape[0] != n:
+            raise ValueError(
+                f"y_true and scores must have the same number of samples, got {labels.shape[0]} "
+                f"labels and {n} rows in scores"
+            )
+    return labels, np.ascontiguousarray(s), margin
+
+
+def multiclass_hinge(y_true, scores, *, margin=1.0, reduction="mean"):
+    r"""Multiclass hinge loss (Weston-Watkins; the CS231n SVM loss).
+
+    .. math::
+
+       \ell_i = \sum_{j \ne y_i} \max\bigl(0,\; s_{ij} - s_{i y_i} + \Delta\bigr)
+
+    Parameters
+    ----------
+    y_true : array_like, shape (N,) or (N, C)
+        Integer labels in ``[0, C)``; one-hot rows (exactly one 1) are also
+        accepted.
+    scores : array_like, shape (N, C)
+        Finite class scores.
+    margin : float, default 1.0
+        The margin :math:`\Delta > 0`.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        Reduction over samples.
+
+    Returns
+    -------
+    float or ndarray of shape (N,)
+
+    Notes
+    -----
+    Exactly 0 once every wrong class scores at least ``margin`` below the
+    true class. This is not scikit-learn's ``hinge_loss`` for multiclass
+    input, which uses only the largest wrong score (Crammer-Singer).
+
+    References
+    ----------
+    .. [1] J. Weston and C. Watkins, "Support vector machines for multi-class
+       pattern recognition", ESANN 1999.
+
+    Examples
+    --------
+    >>> import lossbook as lb
+    >>> float(lb.multiclass_hinge([0], [[3.2, 5.1, -1.7]]))
+    2.9
+    >>> float(lb.multiclass_hinge([0], [[3.0, 1.0, 0.0]]))
+    0.0
+    """
+    reduction = _v.check_reduction(reduction)
+    labels, s, margin = _hinge_setup(y_true, scores, margin)
+    n, c = s.shape
+    out = np.empty(n)
+    buf = np.empty((max(1, _BLOCK_ELEMS // c), c))
+    for a, b in _row_blocks(n, c):
+        sb = s[a:b]
+        rows = np.arange(b - a)
+        yb = labels[a:b]
+        sy = sb[rows, yb]
+        sy -= margin
+        d = np.subtract(sb, sy[:, None], out=buf[: b - a])
+        d[rows, yb] = 0.0
+        np.maximum(d, 0.0, out=d)
+        np.sum(d, axis=1, out=out[a:b])
+    return _v.reduce(out, reduction)
+
+
+def multiclass_hinge_grad(y_true, scores, *, margin=1.0):
+    r"""Gradient (subgradient) of the mean multiclass hinge loss w.r.t. the scores.
+
+    .. math::
+
+       \frac{\partial \bar\ell}{\partial s_{ij}}
+       = \frac{1}{N}\,\mathbb{1}\bigl[s_{ij} - s_{iy_i} + \Delta > 0\bigr]\ (j \ne y_i),
+       \qquad
+       \frac{\partial \bar\ell}{\partial s_{iy_i}}
+       = -\frac{1}{N}\sum_{j \ne y_i} \mathbb{1}\bigl[s_{ij} - s_{iy_i} + \Delta > 0\bigr]
+
+    Subgradient 0 at the kinks (margin exactly met).
+
+    Parameters
+    ----------
+    y_true, scores, margin
+        As in :func:`multiclass_hinge`.
+
+    Returns
+    -------
+    ndarray, shape (N, C)
+
+    Examples
+    --------
+    >>> import lossbook as lb
+    >>> lb.multiclass_hinge_grad([0], [[3.2, 5.1, -1.7]]).tolist()
+    [[-1.0, 1.0, 0.0]]
+    """
+    labels, s, margin = _hinge_setup(y_true, scores, margin)
+    n = s.shape[0]
+    rows = np.arange(n)
+    d = s - (s[rows, labels] - margin)[:, None]
+    active = d > 0
+    active[rows, labels] = False
+    g = active.astype(np.float64)
+    g[rows, labels] = -active.sum(axis=1)
+    return g / n
+
+
+# --------------------------------------------------------------------------
+# regression losses
+# --------------------------------------------------------------------------
+
+
+def _reg_setup(y_true, y_pred):
+    p = _pred(y_pred, "y_pred")
+    y = _v.as_float_array(y_true, "y_true", min_ndim=1)
+    _v.check_same_shape(y, p, "y_true", "y_pred")
+    _v.check_finite(y, "y_true")
+    return y, p
+
+
+def _mse_kernel(y, p):
+    r = np.subtract(p, y)
+    return np.multiply(r, r, out=r)
+
+
+def _mae_kernel(y, p):
+    r = np.subtract(p, y)
+    return np.abs(r, out=r)
+
+
+def mse(y_true, y_pred, *, reduction="mean"):
+    r"""Mean squared error.
+
+    .. math::
+
+       \ell_i = \frac{1}{K}\sum_{k} (\hat y_{ik} - y_{ik})^2
+
+    Parameters
+    ----------
+    y_true : array_like, shape (N,) or (N, ...)
+        Finite targets.
+    y_pred : array_like, same shape as ``y_true``
+        Finite predictions.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        Reduction over samples.
+
+    Returns
+    -------
+    float or ndarray of shape (N,)
+
+    Notes
+    -----
+    For ``(N, ...)`` input the per-sample loss is the mean over the trailing
+    axes (``K`` elements), so the default equals
+    ``sklearn.metrics.mean_squared_error`` (uniform average over outputs).
+
+    Examples
+    --------
+    >>> import lossbook as lb
+    >>> float(lb.mse([1.0, 2.0], [1.5, 1.0]))
+    0.625
+    """
+    reduction = _v.check_reduction(reduction)
+    y, p = _reg_setup(y_true, y_pred)
+    return _elementwise(_mse_kernel, [y, p], reduction)
+
+
+def mse_grad(y_true, y_pred):
+    r"""Gradient of the mean squared error with respect to ``y_pred``.
+
+    .. math::
+
+       \frac{\partial \bar\ell}{\partial \hat y_i} = \frac{2(\hat y_i - y_i)}{n}
+
+    with ``n`` the total number of elements.
+
+    Parameters
+    ----------
+    y_true, y_pred
+        As in :func:`mse`.
+
+    Returns
+    -------
+    ndarray, same shape as ``y_pred``
+
+    Examples
+    --------
+    >>> import lossbook as lb
+    >>> lb.mse_grad([1.0, 2.0], [1.5, 1.0]).tolist()
+    [0.5, -1.0]
+    """
+    y, p = _reg_setup(y_true, y_pred)
+    return 2.0 * (p - y) / p.size
+
+
+def mae(y_true, y_pred, *, reduction="mean"):
+    r"""Mean absolute error.
+
+    .. math::
+
+       \ell_i = \frac{1}{K}\sum_{k} \lvert \hat y_{ik} - y_{ik} \rvert
+
+    Parameters
+    ----------
+    y_true : array_like, shape (N,) or (N, ...)
+        Finite targets.
+    y_pred : array_like, same shape as ``y_true``
+        Finite predictions.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        Reduction over samples.
+
+    Returns
+    -------
+    float or ndarray of shape (N,)
+
+    Notes
+    -----
+    Per-sample loss of ``(N, ...)`` input is the mean over trailing axes;
+    the default equals ``sklearn.metrics.mean_absolute_error``.
+
+    Examples
+    --------
+    >>> import lossbook as lb
+    >>> float(lb.mae([1.0, 2.0], [1.5, 1.0]))
+    0.75
+    """
+    reduction = _v.check_reduction(reduction)
+    y, p = _reg_setup(y_true, y_pred)
+    return _elementwise(_mae_kernel, [y, p], reduction)
+
+
+def mae_grad(y_true, y_pred):
+    r"""Gradient (subgradient) of the mean absolute error w.r.t. ``y_pred``.
+
+    .. math::
+
+       \frac{\partial \bar\ell}{\partial \hat y_i} = \frac{\operatorname{sign}(\hat y_i - y_i)}{n}
+
+    with ``n`` the total number of elements; 0 where ``y_pred == y_true``.
+
+    Parameters
+    ----------
+    y_true, y_pred
+        As in :func:`mae`.
+
+    Returns
+    -------
+    ndarray, same shape as ``y_pred``
+
+    Examples
+    --------
+    >>> import lossbook as lb
+    >>> lb.mae_grad([1.0, 2.0, 3.0], [1.5, 1.0, 3.0]).tolist()
+    [0.3333333333333333, -0.3333333333333333, 0.0]
+    """
+    y, p = _reg_setup(y_true, y_pred)
+    return np.sign(p - y) / p.size
+
+
+def huber(y_true, y_pred, *, delta=1.0, reduction="mean"):
+    r"""Huber loss: quadratic near zero, linear in the tails.
+
+    .. math::
+
+       \ell_\delta(r) =
+       \begin{cases}
+         \tfrac12 r^2 & |r| \le \delta \\
+         \delta\bigl(|r| - \tfrac12\delta\bigr) & |r| > \delta
+       \end{cases},
+       \qquad r = \hat y - y
+
+    Parameters
+    ----------
+    y_true : array_like, shape (N,) or (N, ...)
+        Finite targets.
+    y_pred : array_like, same shape as ``y_true``
+        Finite predictions.
+    delta : float, default 1.0
+        Threshold :math:`\delta > 0` between the two regimes.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        Reduction over samples.
+
+    Returns
+    -------
+    float or ndarray of shape (N,)
+
+    Notes
+    -----
+    Continuous with continuous first derivative at ``|r| = delta``. Matches
+    PyTorch's ``HuberLoss`` (not ``SmoothL1Loss``, which divides by delta).
+    Per-sample loss of ``(N, ...)`` input is the mean over trailing axes.
+
+    References
+    ----------
+    .. [1] P. J. Huber, "Robust estimation of a location parameter", Ann.
+       Math. Statist. 35 (1964).
+
+    Examples
+    --------
+    >>> import lossbook as lb
+    >>> lb.huber([0.0, 0.0], [0.5, 3.0], reduction="none").tolist()
+    [0.125, 2.5]
+    """
+    reduction = _v.check_reduction(reduction)
+    delta = _v.check_positive_scalar(delta, "delta")
+    y, p = _reg_setup(y_true, y_pred)
+
+    def kernel(yb, pb):
+        a = np.abs(pb - yb)
+        return np.where(a <= delta, 0.5 * a * a, delta * (a - 0.5 * delta))
+
+    return _elementwise(kernel, [y, p], reduction)
+
+
+def huber_grad(y_true, y_pred, *, delta=1.0):
+    r"""Gradient of the mean Huber loss with respect to ``y_pred``.
+
+    .. math::
+
+       \frac{\partial \bar\ell}{\partial \hat y_i}
+       = \frac{\operatorname{clip}(\hat y_i - y_i, -\delta, \delta)}{n}
+
+    with ``n`` the total number of elements.
+
+    Parameters
+    ----------
+    y_true, y_pred, delta
+        As in :func:`huber`.
+
+    Returns
+    -------
+    ndarray, same shape as ``y_pred``
+
+    Examples
+    --------
+    >>> import lossbook as lb
+    >>> lb.huber_grad([0.0, 0.0], [0.5, 3.0]).tolist()
+    [0.25, 0.5]
+    """
+    delta = _v.check_positive_scalar(delta, "delta")
+    y, p = _reg_setup(y_true, y_pred)
+    return np.clip(p - y, -delta, delta) / p.size
+
+
+def _gnll_setup(y_true, mean, sigma):
+    mu = _pred(mean, "mean")
+    y = _v.as_float_array(y_true, "y_true", min_ndim=1)
+    _v.check_same_shape(y, mu, "y_true", "mean")
+    _v.check_finite(y, "y_true")
+    s = _v.as_float_array(sigma, "sigma")
+    if s.ndim and s.shape != mu.shape:
+        raise ValueError(
+            f"sigma must be a scalar or have the same shape as mean, got sigma "
+            f"{_v._fmt_shape(s.shape)} and mean {_v._fmt_shape(mu.shape)}"
+        )
+    smin, smax = s.min(), s.max()
+    if not (smin > 0 and np.isfinite(smax)):
+        bad = ~(np.isfinite(s) & (s > 0))
+        idx = _v._first_bad(bad) if s.ndim else ()
+        where = f" at index {_v._index_str(idx)}" if s.ndim else ""
+        raise ValueError(f"sigma must be positive and finite, got {float(s[idx])!r}{where}")
+    return y, mu, s
+
+
+def gaussian_nll(y_true, mean, sigma, *, reduction="mean"):
+    r"""Gaussian negative log-likelihood (full density, including the constant).
+
+    .. math::
+
+       \ell_i = \tfrac12 \log(2\pi) + \log\sigma_i
+       + \frac{(y_i - \mu_i)^2}{2\sigma_i^2}
+
+    Parameters
+    ----------
+    y_true : array_like, shape (N,) or (N, ...)
+        Finite observations.
+    mean : array_like, same shape as ``y_true``
+        Predicted means :math:`\mu`.
+    sigma : float or array_like, same shape as ``mean``
+        Standard deviations, > 0 (a scalar applies to every element).
+    reduction : {"mean", "sum", "none"}, default "mean"
+        Reduction over samples.
+
+    Returns
+    -------
+    float or ndarray of shape (N,)
+
+    Notes
+    -----
+    Nats. A negative log *density*: it can be negative (when ``sigma`` is
+    small). Takes the standard deviation, not the variance (PyTorch's
+    ``GaussianNLLLoss`` takes the variance and drops the constant by default).
+    Per-sample loss of ``(N, ...)`` input is the mean over trailing axes.
+
+    Examples
+    --------
+    >>> import lossbook as lb
+    >>> round(float(lb.gaussian_nll([0.0], [0.0], 1.0)), 6)
+    0.918939
+    """
+    reduction = _v.check_reduction(reduction)
+    y, mu, s = _gnll_setup(y_true, mean, sigma)
+
+    def kernel(yb, mb, sb):
+        r = (yb - mb) / sb
+        return _LOG_2PI_HALF + np.log(sb) + 0.5 * r * r
+
+    return _elementwise(kernel, [y, mu, s], reduction)
+
+
+def gaussian_nll_grad(y_true, mean, sigma):
+    r"""Gradient of the mean Gaussian NLL with respect to ``mean``.
+
+    .. math::
+
+       \frac{\partial \bar\ell}{\partial \mu_i} = \frac{\mu_i - y_i}{n\,\sigma_i^2}
+
+    with ``n`` the total number of elements. See
+    :func:`gaussian_nll_grad_sigma` for the gradient with respect to sigma.
+
+    Parameters
+    ----------
+    y_true, mean, sigma
+        As in :func:`gaussian_nll`.
+
+    Returns
+    -------
+    ndarray, same shape as ``mean``
+
+    Examples
+    --------
+    >>> import lossbook as lb
+    >>> lb.gaussian_nll_grad([0.0, 0.0], [1.0, -2.0], 2.0).tolist()
+    [0.125, -0.25]
+    """
+    y, mu, s = _gnll_setup(y_true, mean, sigma)
+    return (mu - y) / (s * s) / mu.size
+
+
+def gaussian_nll_grad_sigma(y_true, mean, sigma):
+    r"""Gradient of the mean Gaussian NLL with respect to ``sigma``.
+
+    .. math::
+
+       \frac{\partial \bar\ell}{\partial \sigma_i}
+       = \frac{1}{n}\left(\frac{1}{\sigma_i} - \frac{(y_i - \mu_i)^2}{\sigma_i^3}\right)
+
+    Parameters
+    ----------
+    y_true, mean, sigma
+        As in :func:`gaussian_nll`.
+
+    Returns
+    -------
+    float or ndarray
+        Same shape as ``sigma``: for a scalar sigma, the sum over all elements
+        (the derivative with respect to the shared parameter).
+
+    Examples
+    --------
+    >>> import lossbook as lb
+    >>> float(lb.gaussian_nll_grad_sigma([1.0, -1.0], [0.0, 0.0], 1.0))
+    0.0
+    """
+    y, mu, s = _gnll_setup(y_true, mean, sigma)
+    r2 = ((y - mu) / s) ** 2
+    g = (1.0 - r2) / s / mu.size
+    if s.ndim == 0:
+        return np.float64(g.sum())
+    return g
