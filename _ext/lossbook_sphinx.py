@@ -34,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -48,6 +49,7 @@ LOG = logging.getLogger(__name__)
 WARN_TYPE = "lossbook"
 WARN_SUBTYPE = "equation"
 DIRECTIVE = "lossbook-verification"
+_AUTO_LABEL = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 # ---------------------------------------------------------------------------
@@ -176,6 +178,8 @@ def on_doctree_read(app, doctree):
         if _exempt(app, docname):
             continue
         label = node.get("label") or ""
+        if _AUTO_LABEL.match(label):  # myst's amsmath blocks get a random uuid, not a name
+            label = ""
         line = node.line or 0
         eqs.append({"label": label, "line": line, "text": node.astext()[:60]})
     _equations(env)[docname] = eqs

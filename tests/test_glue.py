@@ -1,0 +1,65 @@
+"""lossbook.glue: numbers into prose, compatible with myst-nb's glue protocol."""
+
+import ast
+
+import nbformat
+import numpy as np
+import pytest
+
+import lossbook as lb
+from lossbook.book import to_plain
+
+
+def test_numpy_scalars_become_python_numbers():
+    assert type(to_plain("x", np.float64(0.25))) is float
+    assert type(to_plain("x", np.float32(0.5))) is float
+    assert type(to_plain("x", np.int64(3))) is int
+    assert type(to_plain("x", np.array(1.5))) is float
+    assert type(to_plain("x", np.array([2.5]))) is float
+    assert to_plain("x", np.bool_(True)) is True
+
+
+def test_the_pitfall_it_prevents():
+    # numpy 2 reprs do not survive myst-nb's literal_eval + format spec
+    with pytest.raises(ValueError):
+        ast.literal_eval(repr(np.float64(0.25)))
+    assert ast.literal_eval(repr(to_plain("x", np.float64(0.25)))) == 0.25
+
+
+def test_refuses_nan_arrays_and_objects():
+    with pytest.raises(ValueError, match="glue 'x' got NaN"):
+        to_plain("x", float("nan"))
+    with pytest.raises(ValueError, match=r"single number; got an array of shape \(2,\)"):
+        to_plain("x", np.array([1.0, 2.0]))
+    with pytest.raises(TypeError, match="expects a number or a string; got dict"):
+        to_plain("x", {})
+    with pytest.raises(ValueError, match="name must be a non-empty string"):
+        lb.glue("", 1.0)
+    with pytest.raises(TypeError, match="fmt applies to numbers"):
+        lb.glue("x", "text", fmt=".2f")
+
+
+def test_outputs_match_myst_nb_glue_protocol(monkeypatch):
+    """What lossbook.glue displays is what myst-nb's own glue would, so the roles find it."""
+    from IPython.core.interactiveshell import InteractiveShell
+    import IPython.display
+    from myst_nb.ext.glue import extract_glue_data
+
+    shown = []
+    monkeypatch.setattr(
+        IPython.display, "display", lambda data, raw, metadata: shown.append((data, metadata))
+    )
+    InteractiveShell.instance()
+    try:
+        lb.glue("ratio", np.float64(0.125))
+        lb.glue("pct", 0.5, fmt=".1%")
+    finally:
+        InteractiveShell.clear_instance()
+    outputs = [
+        nbformat.v4.new_output("display_data", data=d, metadata=m) for d, m in shown
+    ]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("", outputs=outputs)])
+    data = extract_glue_data(nb, [0], logger=None)
+    assert data["ratio"]["data"]["text/plain"] == "0.125"
+    assert data["pct"]["data"]["text/plain"] == "'50.0%'"
+    assert nb.cells[0].outputs == []  # hidden from the page: display=False
