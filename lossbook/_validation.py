@@ -84,7 +84,7 @@ def check_finite(arr: np.ndarray, name: str) -> None:
     bad = ~np.isfinite(arr)
     idx = _first_bad(bad)
     raise ValueError(
-        f"{name} must be finite, got {arr[idx]!r} at index {_index_str(idx)}"
+        f"{name} must be finite, got {float(arr[idx])!r} at index {_index_str(idx)}"
     )
 
 
