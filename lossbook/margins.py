@@ -1,3 +1,393 @@
-"""(being written) Companion functions for the chapters."""
+r"""Margin losses beside the Weston-Watkins hinge, and decision-region grids.
 
-__all__ = []
+Companion to the chapter "Multiclass SVM versus softmax". The library's
+:func:`lossbook.multiclass_hinge` is the Weston-Watkins (CS231n) sum over wrong
+classes. This module adds
+
+- :func:`crammer_singer_hinge` and its gradient: only the largest wrong score
+  counts (what ``sklearn.metrics.hinge_loss`` computes for multiclass input);
+- :func:`multi_margin`: the formula documented for PyTorch's
+  ``torch.nn.functional.multi_margin_loss``, which is the Weston-Watkins sum
+  divided by the number of classes;
+- :func:`decision_grid`: the predicted class on a grid of 2-D points, for
+  drawing decision regions.
+
+Conventions as in the rest of :mod:`lossbook`: samples on axis 0, classes on
+the last axis, integer labels in ``[0, C)``, ``reduction="mean" | "sum" |
+"none"``, gradients of the **mean** loss.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import NamedTuple
+
+import numpy as np
+
+from . import _validation as _v
+
+__all__ = [
+    "crammer_singer_hinge",
+    "crammer_singer_hinge_grad",
+    "multi_margin",
+    "decision_grid",
+    "LinearFit",
+    "fit_linear_classifier",
+]
+
+
+def _setup(y_true, scores, margin):
+    s = _v.as_float_array(scores, "scores", ndim=2)
+    _v.check_finite(s, "scores")
+    n, c = s.shape
+    if c < 2:
+        raise ValueError(f"scores must have at least 2 classes (columns), got shape {_v._fmt_shape(s.shape)}")
+    y = _v.check_labels(y_true, "y_true", c)
+    if y.shape[0] != n:
+        raise ValueError(
+            f"y_true and scores must have the same number of samples, got {y.shape[0]} labels "
+            f"and {n} rows in scores"
+        )
+    margin = _v.check_positive_scalar(margin, "margin")
+    return y, s, margin
+
+
+def _largest_wrong(y, s):
+    """Index and value of the largest score among the wrong classes of each row."""
+    rows = np.arange(s.shape[0])
+    masked = s.copy()
+    masked[rows, y] = -np.inf
+    j = np.argmax(masked, axis=1)
+    return j, masked[rows, j]
+
+
+def crammer_singer_hinge(y_true, scores, *, margin=1.0, reduction="mean"):
+    r"""Crammer-Singer multiclass hinge loss: only the strongest rival counts.
+
+    .. math::
+
+       \ell_i = \max\Bigl(0,\; \Delta + \max_{j \ne y_i} s_{ij} - s_{i y_i}\Bigr)
+
+    Parameters
+    ----------
+    y_true : array_like of int, shape (N,)
+        Class labels in ``[0, C)``.
+    scores : array_like, shape (N, C)
+        Finite class scores, ``C >= 2``.
+    margin : float, default 1.0
+        The margin :math:`\Delta > 0`.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        Reduction over samples.
+
+    Returns
+    -------
+    float or ndarray of shape (N,)
+
+    Notes
+    -----
+    For every row, ``crammer_singer_hinge <= multiclass_hinge <= (C - 1) *
+    crammer_singer_hinge`` (the Weston-Watkins loss sums the violations that
+    this loss takes the maximum of). With ``margin=1`` and ``reduction="mean"``
+    this is what ``sklearn.metrics.hinge_loss`` returns for multiclass input.
+
+    References
+    ----------
+    .. [1] K. Crammer and Y. Singer, "On the algorithmic implementation of
+       multiclass kernel-based vector machines", JMLR 2, 2001.
+
+    Examples
+    --------
+    >>> import lossbook as lb
+    >>> round(float(lb.crammer_singer_hinge([2], [[2.2, 2.5, -3.1]])), 12)
+    6.6
+    >>> float(lb.crammer_singer_hinge([0], [[10.0, 9.0, 9.0]]))
+    0.0
+    """
+    reduction = _v.check_reduction(reduction)
+    y, s, margin = _setup(y_true, scores, margin)
+    _, rival = _largest_wrong(y, s)
+    out = np.maximum(0.0, margin + rival - s[np.arange(s.shape[0]), y])
+    return _v.reduce(out, reduction)
+
+
+def crammer_singer_hinge_grad(y_true, scores, *, margin=1.0):
+    r"""Gradient (subgradient) of the mean Crammer-Singer hinge w.r.t. the scores.
+
+    .. math::
+
+       \frac{\partial \bar\ell}{\partial s_{ij}}
+       = \frac{1}{N}\,\mathbb{1}[\ell_i > 0]\,
+         \bigl(\mathbb{1}[j = r_i] - \mathbb{1}[j = y_i]\bigr),
+       \qquad r_i = \arg\max_{j \ne y_i} s_{ij}
+
+    Parameters
+    ----------
+    y_true, scores, margin
+        As in :func:`crammer_singer_hinge`.
+
+    Returns
+    -------
+    ndarray, shape (N, C)
+
+    Notes
+    -----
+    Subgradient 0 where the margin is met exactly (``\ell_i = 0``); where two
+    wrong classes tie for the largest score, the first one gets the gradient.
+
+    Examples
+    --------
+    >>> import lossbook as lb
+    >>> lb.crammer_singer_hinge_grad([2], [[2.2, 2.5, -3.1]]).tolist()
+    [[0.0, 1.0, -1.0]]
+    """
+    y, s, margin = _setup(y_true, scores, margin)
+    n = s.shape[0]
+    rows = np.arange(n)
+    j, rival = _largest_wrong(y, s)
+    active = (margin + rival - s[rows, y]) > 0
+    g = np.zeros_like(s)
+    g[rows[active], j[active]] = 1.0
+    g[rows[active], y[active]] = -1.0
+    return g / n
+
+
+def multi_margin(y_true, scores, *, margin=1.0, p=1, reduction="mean"):
+    r"""The multiclass margin loss as documented for PyTorch's ``multi_margin_loss``.
+
+    .. math::
+
+       \ell_i = \frac{1}{C} \sum_{j \ne y_i} \max\bigl(0,\; \Delta - s_{i y_i} + s_{ij}\bigr)^{p}
+
+    Parameters
+    ----------
+    y_true : array_like of int, shape (N,)
+        Class labels in ``[0, C)``.
+    scores : array_like, shape (N, C)
+        Finite class scores.
+    margin : float, default 1.0
+        The margin :math:`\Delta > 0`.
+    p : {1, 2}, default 1
+        Power of each violation (PyTorch allows only 1 and 2).
+    reduction : {"mean", "sum", "none"}, default "mean"
+        Reduction over samples.
+
+    Returns
+    -------
+    float or ndarray of shape (N,)
+
+    Notes
+    -----
+    With ``p=1`` this is :func:`lossbook.multiclass_hinge` divided by the
+    number of classes ``C`` (not by ``C - 1``, the number of terms). The
+    division rescales the loss and its gradient; it does not move the
+    minimiser, but it changes the effective learning rate and the balance
+    against a weight penalty. PyTorch's optional per-class ``weight`` is not
+    implemented.
+
+    Examples
+    --------
+    >>> import lossbook as lb
+    >>> round(float(lb.multi_margin([0], [[3.2, 5.1, -1.7]])), 12)
+    0.966666666667
+    """
+    reduction = _v.check_reduction(reduction)
+    if isinstance(p, (bool, np.bool_)) or not isinstance(p, numbers.Integral) or p not in (1, 2):
+        raise ValueError(f"p must be 1 or 2 (as in PyTorch), got {p!r}")
+    y, s, margin = _setup(y_true, scores, margin)
+    n, c = s.shape
+    rows = np.arange(n)
+    d = np.maximum(0.0, margin - s[rows, y][:, None] + s)
+    d[rows, y] = 0.0
+    if p == 2:
+        d = d * d
+    return _v.reduce(d.sum(axis=1) / c, reduction)
+
+
+def decision_grid(predict, xlim, ylim, *, resolution=200):
+    """Evaluate a classifier on a regular grid of 2-D points.
+
+    Parameters
+    ----------
+    predict : callable
+        ``predict(X) -> labels`` for ``X`` of shape ``(M, 2)``; may also
+        return scores of shape ``(M, C)``, in which case the arg-max is used.
+    xlim, ylim : pair of float
+        ``(low, high)`` ranges of the two coordinates, ``low < high``.
+    resolution : int, default 200
+        Grid points along each axis (at least 2).
+
+    Returns
+    -------
+    xx, yy : ndarray, shape (resolution, resolution)
+        Grid coordinates (as from ``numpy.meshgrid``).
+    labels : ndarray of int, shape (resolution, resolution)
+        Predicted class at each grid point, ready for ``contourf``.
+
+    Examples
+    --------
+    >>> import numpy as np, lossbook as lb
+    >>> xx, yy, lab = lb.decision_grid(lambda X: (X[:, 0] > 0).astype(int), (-1, 1), (-1, 1), resolution=3)
+    >>> lab.tolist()
+    [[0, 0, 1], [0, 0, 1], [0, 0, 1]]
+    """
+    if not callable(predict):
+        raise TypeError(f"predict must be callable, got {type(predict).__name__}")
+    lims = []
+    for name, lim in (("xlim", xlim), ("ylim", ylim)):
+        arr = _v.as_float_array(lim, name, ndim=1)
+        _v.check_finite(arr, name)
+        if arr.shape != (2,) or not arr[0] < arr[1]:
+            raise ValueError(f"{name} must be a pair (low, high) with low < high, got {list(np.ravel(arr))}")
+        lims.append(arr)
+    resolution = _v.check_int(resolution, "resolution", minimum=2)
+    xs = np.linspace(lims[0][0], lims[0][1], resolution)
+    ys = np.linspace(lims[1][0], lims[1][1], resolution)
+    xx, yy = np.meshgrid(xs, ys)
+    out = np.asarray(predict(np.column_stack([xx.ravel(), yy.ravel()])))
+    if out.ndim == 2:
+        out = np.argmax(out, axis=1)
+    if out.shape != (xx.size,):
+        raise ValueError(
+            f"predict must return labels of shape ({xx.size},) or scores of shape ({xx.size}, C), "
+            f"got shape {_v._fmt_shape(out.shape)}"
+        )
+    return xx, yy, out.astype(np.intp).reshape(xx.shape)
+
+
+class LinearFit(NamedTuple):
+    """A trained linear classifier ``scores = X @ W + b`` and its training history.
+
+    Attributes
+    ----------
+    W : ndarray, shape (D, C)
+    b : ndarray, shape (C,)
+    loss : ndarray, shape (epochs + 1,)
+        Training loss (without the weight penalty) before each step and after the last.
+    accuracy : ndarray, shape (epochs + 1,)
+        Training accuracy at the same points (ties in the scores count as wrong).
+    """
+
+    W: np.ndarray
+    b: np.ndarray
+    loss: np.ndarray
+    accuracy: np.ndarray
+
+    def scores(self, X):
+        """Class scores ``X @ W + b`` for inputs of shape (M, D)."""
+        X = _v.as_float_array(X, "X", ndim=2)
+        if X.shape[1] != self.W.shape[0]:
+            raise ValueError(f"X must have {self.W.shape[0]} columns, got shape {_v._fmt_shape(X.shape)}")
+        return X @ self.W + self.b
+
+    def predict(self, X):
+        """Predicted labels (arg-max of the scores)."""
+        return np.argmax(self.scores(X), axis=1)
+
+
+_CLASSIFIER_LOSSES = ("softmax", "hinge", "crammer_singer")
+
+
+def _loss_and_grad(name, y, s):
+    from ._losses import multiclass_hinge, multiclass_hinge_grad, softmax_cross_entropy, softmax_cross_entropy_grad
+
+    if name == "softmax":
+        return float(softmax_cross_entropy(y, s)), softmax_cross_entropy_grad(y, s)
+    if name == "hinge":
+        return float(multiclass_hinge(y, s)), multiclass_hinge_grad(y, s)
+    return float(crammer_singer_hinge(y, s)), crammer_singer_hinge_grad(y, s)
+
+
+def _accuracy(y, s):
+    rows = np.arange(s.shape[0])
+    sy = s[rows, y]
+    rival = s.copy()
+    rival[rows, y] = -np.inf
+    return float(np.mean(sy > rival.max(axis=1)))
+
+
+def fit_linear_classifier(X, y, *, loss="softmax", lr=0.1, epochs=200, l2=0.0, W0=None, b0=None):
+    r"""Full-batch gradient descent for a linear multiclass classifier.
+
+    Minimises :math:`\frac1N \sum_i \ell(y_i, x_i^\top W + b) + \frac{\lambda}{2}\lVert W \rVert^2`
+    with the gradient of the mean loss with respect to the scores, :math:`G`
+    (from the library's ``*_grad`` functions), and the chain rule
+    :math:`\nabla_W = X^\top G + \lambda W`, :math:`\nabla_b = \sum_i G_i`.
+
+    Parameters
+    ----------
+    X : array_like, shape (N, D)
+        Finite inputs.
+    y : array_like of int, shape (N,)
+        Labels in ``[0, C)``; ``C`` is ``max(y) + 1`` unless ``W0`` fixes it.
+    loss : {"softmax", "hinge", "crammer_singer"}, default "softmax"
+        Softmax cross-entropy, Weston-Watkins hinge (:func:`lossbook.multiclass_hinge`)
+        or :func:`crammer_singer_hinge`, all with margin 1.
+    lr : float, default 0.1
+        Step size (> 0).
+    epochs : int, default 200
+        Number of full-batch steps (>= 0).
+    l2 : float, default 0.0
+        Weight penalty :math:`\lambda >= 0` (not applied to ``b``).
+    W0, b0 : array_like, optional
+        Initial weights, shapes (D, C) and (C,); zeros by default (all scores tied).
+
+    Returns
+    -------
+    LinearFit
+        Weights, bias and the per-epoch training loss and accuracy.
+
+    Notes
+    -----
+    Deterministic: no randomness, so a given input always gives the same fit.
+    Accuracy counts a tie between the true class and a rival as wrong, so the
+    all-zero start has accuracy 0.
+
+    Examples
+    --------
+    >>> import numpy as np, lossbook as lb
+    >>> X = np.array([[0.0, 1.0], [1.0, 0.0], [-1.0, -1.0]])
+    >>> fit = lb.fit_linear_classifier(X, [0, 1, 2], epochs=50)
+    >>> fit.predict(X).tolist(), bool(fit.loss[-1] < fit.loss[0])
+    ([0, 1, 2], True)
+    """
+    Xa = _v.as_float_array(X, "X", ndim=2)
+    _v.check_finite(Xa, "X")
+    if loss not in _CLASSIFIER_LOSSES:
+        raise ValueError(f"loss must be one of {_CLASSIFIER_LOSSES}, got {loss!r}")
+    lr = _v.check_positive_scalar(lr, "lr")
+    epochs = _v.check_int(epochs, "epochs", minimum=0)
+    l2 = _v.check_positive_scalar(l2, "l2", allow_zero=True)
+    n, d = Xa.shape
+    if W0 is None:
+        yl = _v.check_labels(y, "y")
+        c = int(yl.max()) + 1
+        if c < 2:
+            raise ValueError(f"y must contain at least 2 classes when W0 is not given, got max label {c - 1}")
+        W = np.zeros((d, c))
+    else:
+        W = np.array(_v.as_float_array(W0, "W0", ndim=2))
+        _v.check_finite(W, "W0")
+        if W.shape[0] != d:
+            raise ValueError(f"W0 must have shape ({d}, C) to match X, got {_v._fmt_shape(W.shape)}")
+        c = W.shape[1]
+        yl = _v.check_labels(y, "y", c)
+    if yl.shape[0] != n:
+        raise ValueError(f"y must have one label per row of X, got {yl.shape[0]} labels for {n} rows")
+    if b0 is None:
+        b = np.zeros(c)
+    else:
+        b = np.array(_v.as_float_array(b0, "b0", ndim=1))
+        _v.check_finite(b, "b0")
+        if b.shape != (c,):
+            raise ValueError(f"b0 must have shape ({c},), got {_v._fmt_shape(b.shape)}")
+    losses = np.empty(epochs + 1)
+    accs = np.empty(epochs + 1)
+    for t in range(epochs + 1):
+        s = Xa @ W + b
+        losses[t], G = _loss_and_grad(loss, yl, s)
+        accs[t] = _accuracy(yl, s)
+        if t == epochs:
+            break
+        W -= lr * (Xa.T @ G + l2 * W)
+        b -= lr * G.sum(axis=0)
+    return LinearFit(W, b, losses, accs)

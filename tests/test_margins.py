@@ -1,0 +1,178 @@
+"""Tests for lossbook.margins (Crammer-Singer hinge, PyTorch-style multi-margin, grids, trainer)."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+import lossbook as lb
+
+# CS231n score table (rows: images of cat, car, frog; columns: cat, car, frog).
+S = np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]])
+Y = np.array([0, 1, 2])
+
+
+def test_crammer_singer_hand_values():
+    # Row by row: 1 + 5.1 - 3.2 = 2.9; 1 + 2.0 - 4.9 < 0 -> 0; 1 + 2.5 + 3.1 = 6.6.
+    np.testing.assert_allclose(lb.crammer_singer_hinge(Y, S, reduction="none"), [2.9, 0.0, 6.6], rtol=1e-14)
+
+
+def test_crammer_singer_matches_sklearn_hinge_loss():
+    from sklearn.metrics import hinge_loss
+
+    rng = np.random.default_rng(1)
+    s = rng.normal(size=(40, 4)) * 2
+    y = np.arange(40) % 4
+    assert lb.crammer_singer_hinge(y, s) == pytest.approx(hinge_loss(y, s), rel=1e-13)
+    assert lb.crammer_singer_hinge(Y, S) == pytest.approx(hinge_loss(Y, S), rel=1e-13)
+
+
+def test_sklearn_hinge_is_not_weston_watkins():
+    from sklearn.metrics import hinge_loss
+
+    assert abs(hinge_loss(Y, S) - float(lb.multiclass_hinge(Y, S))) > 1.0
+
+
+def test_d4_margin_met_exactly_gives_zero():  # claim D4
+    s = [[10.0, 9.0, 9.0]]
+    assert float(lb.crammer_singer_hinge([0], s)) == 0.0
+    assert float(lb.multi_margin([0], s)) == 0.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(np.float64, (5, 4), elements=st.floats(-50, 50)), st.floats(0.1, 5))
+def test_bounds_between_cs_and_ww(s, margin):
+    y = np.arange(5) % 4
+    cs = lb.crammer_singer_hinge(y, s, margin=margin, reduction="none")
+    ww = lb.multiclass_hinge(y, s, margin=margin, reduction="none")
+    assert np.all(cs <= ww + 1e-9)
+    assert np.all(ww <= 3 * cs + 1e-9)
+    np.testing.assert_allclose(lb.multi_margin(y, s, margin=margin, reduction="none"), ww / 4, rtol=1e-12, atol=1e-12)
+
+
+def test_crammer_singer_grad_matches_finite_differences():
+    rng = np.random.default_rng(3)
+    s = rng.normal(size=(6, 4)) * 3
+    y = np.array([0, 1, 2, 3, 0, 1])
+    num = lb.numerical_gradient(lambda v: float(lb.crammer_singer_hinge(y, v)), s)
+    np.testing.assert_allclose(lb.crammer_singer_hinge_grad(y, s), num, atol=1e-8)
+
+
+def test_crammer_singer_grad_zero_when_margin_met():
+    assert np.all(lb.crammer_singer_hinge_grad([0], [[10.0, 9.0, 9.0]]) == 0.0)
+    assert lb.crammer_singer_hinge_grad([0], [[10.0, 9.5, 9.0]]).tolist() == [[-1.0, 1.0, 0.0]]
+
+
+def test_multi_margin_value_and_p2():
+    # (2.9 / 3) and ((5.1 - 3.2 + 1)^2 / 3)
+    assert float(lb.multi_margin([0], S[:1])) == pytest.approx(2.9 / 3, rel=1e-14)
+    assert float(lb.multi_margin([0], S[:1], p=2)) == pytest.approx(2.9**2 / 3, rel=1e-14)
+
+
+def test_multi_margin_matches_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(7)
+    s = rng.normal(size=(30, 5)) * 2
+    y = rng.integers(0, 5, size=30)
+    for p in (1, 2):
+        for margin in (1.0, 0.5):
+            ref = torch.nn.functional.multi_margin_loss(
+                torch.tensor(s), torch.tensor(y), p=p, margin=margin
+            ).item()
+            assert float(lb.multi_margin(y, s, p=p, margin=margin)) == pytest.approx(ref, rel=1e-12)
+
+
+def test_inputs_not_mutated():
+    s = S.copy()
+    lb.crammer_singer_hinge(Y, s)
+    lb.crammer_singer_hinge_grad(Y, s)
+    lb.multi_margin(Y, s)
+    assert np.array_equal(s, S)
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: lb.crammer_singer_hinge([0, 3], S[:2]), r"y_true labels must be in \[0, 2\]"),
+        (lambda: lb.crammer_singer_hinge([0, 1], S), "same number of samples"),
+        (lambda: lb.crammer_singer_hinge([0], [[1.0]]), "at least 2 classes"),
+        (lambda: lb.crammer_singer_hinge([0], [[1.0, np.nan]]), "scores must be finite"),
+        (lambda: lb.crammer_singer_hinge([0], [[1.0, 2.0]], margin=0), "margin must be a finite number > 0"),
+        (lambda: lb.crammer_singer_hinge([0], [[1.0, 2.0]], reduction="avg"), "reduction must be one of"),
+        (lambda: lb.multi_margin([0], [[1.0, 2.0]], p=3), "p must be 1 or 2"),
+        (lambda: lb.crammer_singer_hinge([0], [1.0, 2.0]), "scores must be a 2-D array"),
+    ],
+)
+def test_errors(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_decision_grid_scores_and_labels():
+    xx, yy, lab = lb.decision_grid(lambda X: np.column_stack([X[:, 0], -X[:, 0]]), (-1, 1), (0, 2), resolution=5)
+    assert xx.shape == yy.shape == lab.shape == (5, 5)
+    assert lab[:, 0].tolist() == [1] * 5 and lab[:, -1].tolist() == [0] * 5
+    assert yy[0, 0] == 0 and yy[-1, 0] == 2
+
+
+def test_decision_grid_errors():
+    with pytest.raises(ValueError, match=r"xlim must be a pair \(low, high\) with low < high"):
+        lb.decision_grid(lambda X: X[:, 0], (1, -1), (0, 1))
+    with pytest.raises(ValueError, match="predict must return labels of shape"):
+        lb.decision_grid(lambda X: X[:3, 0], (0, 1), (0, 1))
+    with pytest.raises(TypeError, match="predict must be callable"):
+        lb.decision_grid(3, (0, 1), (0, 1))
+
+
+def _blobs(seed=0, n=90):
+    rng = np.random.default_rng(seed)
+    centers = np.array([[0.0, 2.0], [-1.8, -1.0], [1.8, -1.0]])
+    y = np.arange(n) % 3
+    return centers[y] + rng.normal(size=(n, 2)), y
+
+
+@pytest.mark.parametrize("loss", ["softmax", "hinge", "crammer_singer"])
+def test_fit_linear_classifier_learns_and_matches_sklearn(loss):
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = _blobs()
+    fit = lb.fit_linear_classifier(X, y, loss=loss, lr=0.1, epochs=300, l2=0.01)
+    assert fit.loss[-1] < fit.loss[0]
+    assert fit.accuracy[-1] > 0.85
+    ref = LogisticRegression().fit(X, y)
+    assert np.mean(fit.predict(X) == ref.predict(X)) > 0.9
+
+
+def test_fit_linear_classifier_softmax_reaches_regularised_optimum():
+    # The gradient of the full objective vanishes at the end (independent check of the chain rule).
+    X, y = _blobs(2)
+    fit = lb.fit_linear_classifier(X, y, lr=0.5, epochs=3000, l2=0.1)
+
+    def objective(theta):
+        W, b = theta[:6].reshape(2, 3), theta[6:]
+        return float(lb.softmax_cross_entropy(y, X @ W + b)) + 0.05 * float(np.sum(W**2))
+
+    g = lb.numerical_gradient(objective, np.concatenate([fit.W.ravel(), fit.b]))
+    assert np.max(np.abs(g)) < 1e-6
+
+
+def test_fit_linear_classifier_history_and_determinism():
+    X, y = _blobs()
+    a = lb.fit_linear_classifier(X, y, epochs=5)
+    b = lb.fit_linear_classifier(X, y, epochs=5)
+    assert a.loss.shape == (6,) and a.loss[0] == pytest.approx(np.log(3), rel=1e-15)
+    assert a.accuracy[0] == 0.0  # all scores tied: counted wrong
+    assert np.array_equal(a.W, b.W)
+
+
+def test_fit_linear_classifier_errors():
+    X, y = _blobs()
+    with pytest.raises(ValueError, match="loss must be one of"):
+        lb.fit_linear_classifier(X, y, loss="mse")
+    with pytest.raises(ValueError, match=r"W0 must have shape \(2, C\)"):
+        lb.fit_linear_classifier(X, y, W0=np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="one label per row"):
+        lb.fit_linear_classifier(X, y[:-1])
+    with pytest.raises(ValueError, match="lr must be a finite number > 0"):
+        lb.fit_linear_classifier(X, y, lr=-1)
