@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""Lossbook's two set-up commands, for a fresh machine with Python 3.11 and pip.
+
+    python3 dev.py build    # make .venv if needed, install the pinned toolchain, build _build/html
+    python3 dev.py test     # the same environment, then every test (including the strict build)
+    python3 dev.py serve    # preview the built site at http://127.0.0.1:8000
+
+The environment lives in ``.venv`` and is reinstalled whenever requirements.txt or
+pyproject.toml changes. Set LOSSBOOK_VENV to use another folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = Path(os.environ.get("LOSSBOOK_VENV", ROOT / ".venv"))
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / ("python.exe" if os.name == "nt" else "python")
+BUILD = ["build", ".", "-W", "-n", "--keep-going"]
+
+
+def _run(cmd, **kw):
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    return subprocess.run([str(c) for c in cmd], cwd=ROOT, **kw).returncode
+
+
+def ensure_env() -> None:
+    """Create .venv and install requirements.txt and lossbook (editable) when they change."""
+    digest = hashlib.sha256(
+        (ROOT / "requirements.txt").read_bytes() + (ROOT / "pyproject.toml").read_bytes()
+    ).hexdigest()
+    stamp = VENV / ".lossbook-requirements"
+    if stamp.exists() and stamp.read_text() == digest and PY.exists():
+        return
+    if not PY.exists():
+        print(f"creating {VENV}", flush=True)
+        venv.create(VENV, with_pip=True)
+    pip = [PY, "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    if _run(pip + ["-r", "requirements.txt"]) or _run(pip + ["--no-deps", "-e", "."]):
+        sys.exit("installing the toolchain failed (see above)")
+    stamp.write_text(digest)
+
+
+def build() -> int:
+    ensure_env()
+    return _run([BIN / "jupyter-book"] + BUILD)
+
+
+def test(extra) -> int:
+    ensure_env()
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    return _run([PY, "-m", "pytest"] + list(extra), env=env)
+
+
+def serve() -> int:
+    site = ROOT / "_build" / "html"
+    if not (site / "index.html").exists():
+        sys.exit("no site yet: run `python3 dev.py build` first")
+    print("serving http://127.0.0.1:8000 (Ctrl-C to stop)")
+    return _run([sys.executable, "-m", "http.server", "8000", "--bind", "127.0.0.1", "--directory", site])
+
+
+def main(argv) -> int:
+    if not argv or argv[0] not in {"build", "test", "serve"}:
+        print(__doc__)
+        return 2
+    cmd, rest = argv[0], argv[1:]
+    if cmd == "build":
+        return build()
+    if cmd == "test":
+        return test(rest)
+    return serve()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

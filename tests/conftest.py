@@ -1,0 +1,34 @@
+"""Shared fixtures: the whole book, built once per test session with the README's command."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = ROOT / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def built_site() -> Path:
+    """Build the book strictly (as `python3 dev.py build` does) and return _build/html.
+
+    The build is cached (execution cache keyed on the lossbook source), so this is quick
+    when nothing changed. Set LOSSBOOK_SKIP_BUILD=1 to test an existing _build/html.
+    """
+    if os.environ.get("LOSSBOOK_SKIP_BUILD") != "1":
+        exe = Path(sys.executable).with_name("jupyter-book")
+        r = subprocess.run(
+            [str(exe), "build", str(ROOT), "-W", "-n", "--keep-going"],
+            capture_output=True,
+            text=True,
+            timeout=3600,
+        )
+        if r.returncode != 0:
+            pytest.fail("the strict book build failed:\n" + (r.stdout + r.stderr)[-6000:])
+    assert (SITE / "index.html").is_file()
+    return SITE
