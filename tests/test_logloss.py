@@ -1,0 +1,272 @@
+"""Tests of lossbook.logloss (companion of the cross-entropy-in-practice and
+mse-versus-cross-entropy chapters).
+
+Claim IDs from shared/source-claims.md appear in comments only.
+"""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from sklearn import metrics
+
+import lossbook as lb
+
+
+# ---------------------------------------------------------------- prediction set
+def test_simulate_prediction_set_is_seeded_and_plants_wrong_items():
+    y1, p1, w1 = lb.simulate_prediction_set(500, confident_wrong=4, seed=3)
+    y2, p2, w2 = lb.simulate_prediction_set(500, confident_wrong=4, seed=3)
+    np.testing.assert_array_equal(y1, y2)
+    np.testing.assert_array_equal(p1, p2)
+    assert int(w1.sum()) == 4
+    # planted items give the true class a probability in [sigma(-4), sigma(-2.5)]
+    p_true = np.where(y1 == 1, p1, 1 - p1)
+    lo, hi = lb.sigmoid(-4.0), lb.sigmoid(-2.5)
+    assert np.all((p_true[w1] >= lo) & (p_true[w1] <= hi))
+    assert np.all((p1 > 0) & (p1 < 1))
+    y3, p3, _ = lb.simulate_prediction_set(500, confident_wrong=4, seed=4)
+    assert not np.array_equal(p1, p3)
+
+
+def test_simulate_prediction_set_errors():
+    with pytest.raises(ValueError, match=r"confident_wrong must be <= n=5, got 6"):
+        lb.simulate_prediction_set(5, confident_wrong=6)
+    with pytest.raises(ValueError, match=r"margin_sd must be a finite number > 0, got 0"):
+        lb.simulate_prediction_set(5, margin_sd=0)
+    with pytest.raises(ValueError, match=r"wrong_margin must be a pair \(a, b\) with 0 <= a < b"):
+        lb.simulate_prediction_set(5, wrong_margin=(3.0, 2.0))
+    with pytest.raises(TypeError, match="seed must be an int"):
+        lb.simulate_prediction_set(5, seed=1.5)
+
+
+# ---------------------------------------------------------------- transforms
+def test_round_confident_rounds_only_the_confident():
+    p = np.array([0.02, 0.1, 0.5, 0.9, 0.95])
+    out = lb.round_confident(p)
+    np.testing.assert_array_equal(out, [0.0, 0.1, 0.5, 0.9, 1.0])
+    np.testing.assert_array_equal(lb.round_confident(p, to=1e-5), [1e-5, 0.1, 0.5, 0.9, 1 - 1e-5])
+    np.testing.assert_array_equal(p, [0.02, 0.1, 0.5, 0.9, 0.95])  # not mutated
+
+
+def test_round_confident_errors():
+    with pytest.raises(ValueError, match=r"threshold must be a finite number > 0 and < 0.5, got 0.6"):
+        lb.round_confident([0.5], threshold=0.6)
+    with pytest.raises(ValueError, match=r"to must be a finite number >= 0 and < 0.1, got 0.2"):
+        lb.round_confident([0.5], to=0.2)
+    with pytest.raises(ValueError, match=r"y_prob must be probabilities in \[0, 1\], got 1.5"):
+        lb.round_confident([1.5])
+
+
+def test_clip_probabilities_and_errors():
+    np.testing.assert_array_equal(lb.clip_probabilities([0.0, 0.3, 1.0], 0.05), [0.05, 0.3, 0.95])
+    with pytest.raises(ValueError, match=r"eps must be a finite number > 0 and < 0.5, got 0.5"):
+        lb.clip_probabilities([0.3], 0.5)
+    with pytest.raises(ValueError, match="got None"):
+        lb.clip_probabilities([0.3], None)
+
+
+def test_clip_sweep_matches_sklearn_log_loss_on_clipped_input():
+    # oracle (b): scikit-learn's log_loss on the clipped probabilities
+    y, p, _ = lb.simulate_prediction_set(300, confident_wrong=2, wrong_margin=(8, 12), seed=5)
+    eps = np.array([1e-12, 1e-6, 1e-3, 0.05])
+    got = lb.clip_sweep(y, p, eps)
+    want = [metrics.log_loss(y, np.clip(p, e, 1 - e), labels=[0, 1]) for e in eps]
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_clip_sweep_helps_an_overconfident_set():
+    # E2 in spirit: clipping less extreme lowers the loss when some items are confidently wrong
+    y, p, _ = lb.simulate_prediction_set(2000, confident_wrong=3, margin_mean=7, margin_sd=2.5,
+                                         wrong_margin=(8, 12), seed=0)
+    L = lb.clip_sweep(y, p, np.logspace(-15, -1, 29))
+    assert L.min() < L[0]
+    assert L[-1] > L[0]  # clipping at 0.1 costs more than it saves
+
+
+def test_clip_sweep_errors():
+    with pytest.raises(ValueError, match=r"eps_values must lie in \(0, 0.5\), got 0.0 at index 1"):
+        lb.clip_sweep([1], [0.5], [0.1, 0.0])
+    with pytest.raises(ValueError, match=r"y_true must hold 0/1 labels, got 0.5"):
+        lb.clip_sweep([0.5], [0.5], [0.1])
+
+
+def test_rounding_a_confidently_wrong_item_to_zero_costs_minus_log_eps():
+    # E2/E3: an item rounded to the wrong extreme costs -log(1e-15) under a 1e-15 clip
+    y = np.array([1, 1])
+    p = np.array([0.05, 0.99])
+    r = lb.round_confident(p)
+    per = lb.binary_cross_entropy(y, r, eps=1e-15, reduction="none")
+    np.testing.assert_allclose(per[0], -np.log(1e-15), rtol=1e-12)
+
+
+def test_worst_item_share():
+    y = np.array([1, 1, 1])
+    p = np.array([0.5, 0.99, 0.99])
+    per = -np.log(p)
+    assert lb.worst_item_share(y, p) == pytest.approx(per[0] / per.sum(), rel=1e-14)
+    assert lb.worst_item_share(y, p, k=3) == pytest.approx(1.0, rel=1e-14)
+    assert lb.worst_item_share([1, 0], [1.0, 0.0]) == 0.0
+    assert lb.worst_item_share([1, 0], [0.0, 0.0]) == 1.0
+    with pytest.raises(ValueError, match=r"k must be <= the number of items \(3\), got 4"):
+        lb.worst_item_share(y, p, k=4)
+
+
+# ---------------------------------------------------------------- accuracies (B3)
+def test_binary_accuracy_on_one_hot_rewards_predicting_nothing():
+    C = 10
+    Y = np.eye(C)[np.arange(50) % C]
+    P = np.full((50, C), 0.05)
+    assert lb.binary_accuracy(Y, P) == pytest.approx((C - 1) / C, rel=1e-15)
+    assert lb.categorical_accuracy(Y, P) == pytest.approx(0.1)  # argmax ties -> class 0
+
+
+def test_binary_accuracy_matches_sklearn_elementwise():
+    rng = np.random.default_rng(2)
+    Y = rng.integers(0, 2, size=(40, 3))
+    P = rng.uniform(size=(40, 3))
+    want = metrics.accuracy_score(Y.ravel(), (P > 0.5).astype(int).ravel())
+    assert lb.binary_accuracy(Y, P) == pytest.approx(want, rel=1e-15)
+
+
+def test_categorical_accuracy_labels_and_one_hot_agree():
+    rng = np.random.default_rng(3)
+    P = rng.dirichlet(np.ones(4), size=30)
+    y = rng.integers(0, 4, size=30)
+    assert lb.categorical_accuracy(y, P) == lb.categorical_accuracy(np.eye(4)[y], P)
+    assert lb.categorical_accuracy(y, P) == pytest.approx(metrics.accuracy_score(y, P.argmax(1)))
+
+
+def test_accuracy_errors():
+    with pytest.raises(ValueError, match=r"y_true and y_prob must have the same shape"):
+        lb.binary_accuracy([[1, 0]], [[0.5, 0.5, 0.0]])
+    with pytest.raises(ValueError, match=r"threshold must be a finite number > 0 and < 1, got 1"):
+        lb.binary_accuracy([1], [0.5], threshold=1)
+    with pytest.raises(ValueError, match=r"y_true labels must be in \[0, 1\]"):
+        lb.categorical_accuracy([2], [[0.5, 0.5]])
+    with pytest.raises(ValueError, match=r"same number of samples, got 2 labels and 1 rows"):
+        lb.categorical_accuracy([0, 1], [[0.5, 0.5]])
+
+
+@settings(max_examples=50, deadline=None)
+@given(hnp.arrays(np.float64, (6, 3), elements=st.floats(0, 1)))
+def test_binary_accuracy_is_a_fraction_and_complement_under_flip(P):
+    Y = (np.arange(18).reshape(6, 3) % 2).astype(float)
+    a = lb.binary_accuracy(Y, P)
+    assert 0.0 <= a <= 1.0
+    # flipping all targets flips every element's verdict where p != threshold
+    if not np.any(P == 0.5):
+        assert lb.binary_accuracy(1 - Y, P) == pytest.approx(1 - a)
+
+
+# ---------------------------------------------------------------- trainers
+@pytest.fixture(scope="module")
+def blobs():
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(-1, 1, (40, 2)), rng.normal(1, 1, (40, 2))])
+    y = np.r_[np.zeros(40), np.ones(40)]
+    return X, y
+
+
+def _mean_loss(loss, X, y, wb):
+    z = X @ wb[:-1] + wb[-1]
+    if loss == "cross_entropy":
+        return float(lb.binary_cross_entropy_with_logits(y, z))
+    return float(lb.mse(y, lb.sigmoid(z)))
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "mse"])
+def test_fit_logistic_gd_one_step_is_a_gradient_step(blobs, loss):
+    # one update equals w - lr * (numerical gradient of the mean loss)
+    X, y = blobs
+    w0 = np.array([0.3, -0.2])
+    h = lb.fit_logistic_gd(X, y, loss=loss, w0=w0, b0=0.1, lr=0.7, epochs=1)
+    g = lb.numerical_gradient(lambda wb: _mean_loss(loss, X, y, wb), np.r_[w0, 0.1])
+    np.testing.assert_allclose(np.r_[h["w"], h["b"]], np.r_[w0, 0.1] - 0.7 * g, rtol=1e-8, atol=1e-10)
+    assert h["cross_entropy"].shape == (2,)
+
+
+def test_fit_logistic_gd_mse_stalls_from_saturated_start(blobs):
+    # A2/C10: from a saturated wrong start MSE barely moves, cross-entropy recovers
+    X, y = blobs
+    w0 = np.array([-8.0, -8.0])
+    ce = lb.fit_logistic_gd(X, y, loss="cross_entropy", w0=w0, lr=1.0, epochs=100)
+    ms = lb.fit_logistic_gd(X, y, loss="mse", w0=w0, lr=1.0, epochs=100)
+    assert ce["accuracy"][-1] > 0.85
+    assert ms["accuracy"][-1] < 0.5
+    np.testing.assert_array_equal(ce["w"].shape, (2,))
+
+
+def test_fit_logistic_gd_does_not_mutate_w0_and_errors(blobs):
+    X, y = blobs
+    w0 = np.array([1.0, 1.0])
+    lb.fit_logistic_gd(X, y, w0=w0, epochs=3)
+    np.testing.assert_array_equal(w0, [1.0, 1.0])
+    with pytest.raises(ValueError, match=r"loss must be 'cross_entropy' or 'mse', got 'hinge'"):
+        lb.fit_logistic_gd(X, y, loss="hinge")
+    with pytest.raises(ValueError, match=r"w0 must have shape \(2,\) to match X, got \(3,\)"):
+        lb.fit_logistic_gd(X, y, w0=[1, 2, 3])
+    with pytest.raises(ValueError, match=r"lr must be a finite number > 0, got -1"):
+        lb.fit_logistic_gd(X, y, lr=-1)
+    with pytest.raises(ValueError, match=r"y_true and the rows of X must have the same shape"):
+        lb.fit_logistic_gd(X, y[:5])
+
+
+def _two_layer_loss(loss, X, Y, theta, shapes):
+    d, h, k = shapes
+    W1 = theta[: d * h].reshape(d, h)
+    b1 = theta[d * h: d * h + h]
+    W2 = theta[d * h + h: d * h + h + h * k].reshape(h, k)
+    b2 = theta[d * h + h + h * k:]
+    Z2 = lb.sigmoid(X @ W1 + b1) @ W2 + b2
+    if loss == "cross_entropy":
+        return float(lb.binary_cross_entropy_with_logits(Y, Z2))
+    return float(lb.mse(Y, lb.sigmoid(Z2)))
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "mse"])
+def test_fit_two_layer_gd_one_step_is_a_gradient_step(loss):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(12, 2))
+    Y = (rng.uniform(size=(12, 2)) < 0.5).astype(float)
+    h0 = lb.fit_two_layer_gd(X, Y, output_error=loss, hidden=3, lr=0.5, epochs=1, seed=4)
+    # reconstruct the initial weights from the same seed
+    r = np.random.default_rng(4)
+    W1 = r.normal(0, 1.0, (2, 3)); W2 = r.normal(0, 1.0, (3, 2))
+    theta0 = np.r_[W1.ravel(), np.zeros(3), W2.ravel(), np.zeros(2)]
+    g = lb.numerical_gradient(lambda t: _two_layer_loss(loss, X, Y, t, (2, 3, 2)), theta0)
+    P = h0["params"]
+    theta1 = np.r_[P["W1"].ravel(), P["b1"], P["W2"].ravel(), P["b2"]]
+    np.testing.assert_allclose(theta1, theta0 - 0.5 * g, rtol=1e-7, atol=1e-10)
+
+
+def test_fit_two_layer_gd_callable_rule_and_errors():
+    # B2: an output error built from the inputs trains the net to copy its inputs
+    rng = np.random.default_rng(0)
+    X = (rng.uniform(size=(30, 2)) < 0.5).astype(float)
+    Y = 1.0 - X
+    bug = lb.fit_two_layer_gd(X, Y, output_error=lambda A, X_, Y_: A - X_, epochs=400, seed=0)
+    ok = lb.fit_two_layer_gd(X, Y, output_error="cross_entropy", epochs=400, seed=0)
+    assert ok["cross_entropy"][-1] < ok["cross_entropy"][0]
+    assert bug["cross_entropy"][-1] > bug["cross_entropy"][0]
+    with pytest.raises(ValueError, match=r"output_error must return an array of shape \(30, 2\)"):
+        lb.fit_two_layer_gd(X, Y, output_error=lambda A, X_, Y_: A[:, :1], epochs=1)
+    with pytest.raises(ValueError, match=r"output_error must be 'cross_entropy', 'mse' or a callable"):
+        lb.fit_two_layer_gd(X, Y, output_error="hinge")
+    with pytest.raises(ValueError, match=r"Y must have 30 rows to match X, got shape \(3, 2\)"):
+        lb.fit_two_layer_gd(X, Y[:3])
+
+
+def test_loss_along_line():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(20, 2))
+    y = (X[:, 0] > 0).astype(float)
+    w, u = np.array([0.5, 0.0]), np.array([1.0, -1.0])
+    t = np.linspace(-3, 3, 7)
+    for loss in ("cross_entropy", "mse"):
+        got = lb.loss_along_line(X, y, w, u, t, b=0.2, loss=loss)
+        want = [_mean_loss(loss, X, y, np.r_[w + tj * u, 0.2]) for tj in t]
+        np.testing.assert_allclose(got, want, rtol=1e-14)
+    with pytest.raises(ValueError, match=r"direction must have shape \(2,\) to match X, got \(3,\)"):
+        lb.loss_along_line(X, y, w, [1, 2, 3], t)
