@@ -32,3 +32,14 @@ def built_site() -> Path:
             pytest.fail("the strict book build failed:\n" + (r.stdout + r.stderr)[-6000:])
     assert (SITE / "index.html").is_file()
     return SITE
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Print the chapters' plain-notebook execution times, when that test ran."""
+    try:
+        import test_notebooks
+    except ImportError:
+        return
+    if test_notebooks.TIMES:
+        terminalreporter.write_line("")
+        terminalreporter.write_line(test_notebooks.pytest_terminal_summary_table())

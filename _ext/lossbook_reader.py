@@ -1,0 +1,129 @@
+"""Sphinx extension for Lossbook's readers: notebook downloads and chapter citations.
+
+* **Notebooks.** For every page written as a MyST notebook, a real ``.ipynb`` is
+  generated at build time from the MyST source (with jupytext) into
+  ``_sources/<page>.ipynb`` and offered by the theme's download button. Its first
+  cell says how to get ``lossbook``; it installs nothing by itself. The notebook is
+  written at ``build-finished``, after the theme's launch-button code (which would
+  otherwise copy the executed notebook over it).
+* **Citations.** Every chapter page (a numbered chapter) ends with a "Cite this
+  chapter" box built from ``CITATION.cff``: APA and BibTeX for the chapter, the
+  book's version and its licence.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+LOG = logging.getLogger(__name__)
+
+INSTALL_NOTE = """\
+**Running this chapter as a notebook.** This notebook is a chapter of *Lossbook*
+(version {version}). It needs Python 3.10 or later with the `lossbook` package, numpy and
+matplotlib. It installs nothing by itself: install the package first, from a copy of the
+book's repository{repo_hint}:
+
+```
+pip install -e .          # run in the folder that holds pyproject.toml
+pip install matplotlib
+```
+
+{launch_hint}Then run the cells from the top. Cells tagged `remove-cell` are set-up code
+that the web page hides.
+"""
+
+
+def _is_notebook_source(path: Path) -> bool:
+    try:
+        head = path.read_text(encoding="utf-8")[:400]
+    except OSError:
+        return False
+    return path.suffix == ".md" and head.startswith("---") and "jupytext:" in head and "kernelspec:" in head
+
+
+def _cff(app):
+    from lossbook.citation import load_citation
+
+    return load_citation(Path(app.confdir) / "CITATION.cff")
+
+
+def _repo_url(app) -> str:
+    opts = app.config.html_theme_options or {}
+    return (opts.get("repository_url") or "").strip()
+
+
+def on_builder_inited(app):
+    app.env.lossbook_notebooks = getattr(app.env, "lossbook_notebooks", set())
+
+
+def on_html_page_context(app, pagename, templatename, context, doctree):
+    if doctree is None:
+        return
+    src = Path(app.env.doc2path(pagename))
+    if _is_notebook_source(src) and app.config.lossbook_notebook_downloads:
+        context["ipynb_source"] = pagename + ".ipynb"
+        app.lossbook_pending_notebooks.add(pagename)
+    secnum = app.env.toc_secnumbers.get(pagename, {}).get("")
+    if secnum and "body" in context:
+        context["body"] += _cite_box(app, pagename, ".".join(map(str, secnum)))
+
+
+def _cite_box(app, pagename, number):
+    from lossbook.citation import to_apa, to_bibtex
+
+    cff = _cff(app)
+    title = app.env.titles[pagename].astext()
+    chapter = f"Chapter {number}: {title}"
+    base = (app.config.html_baseurl or "").rstrip("/")
+    url = f"{base}/{pagename}.html" if base else None
+    apa = html.escape(to_apa(cff, chapter=chapter, url=url)).replace("*", "")
+    key = "lossbook-" + pagename.rsplit("/", 1)[-1]
+    bib = html.escape(to_bibtex(cff, key=key, chapter=chapter, url=url))
+    lic = html.escape(str(cff.get("license", "")))
+    return (
+        '<aside class="lb-cite" aria-label="How to cite this chapter">'
+        '<h2 class="lb-cite-title">Cite this chapter</h2>'
+        f"<p>{apa}</p>"
+        f"<details><summary>BibTeX</summary><pre>{bib}</pre></details>"
+        f'<p class="lb-cite-meta">Lossbook version {html.escape(str(cff["version"]))} '
+        f"({html.escape(str(cff['date-released']))}). Text licensed {lic}, code MIT. "
+        'See also <a href="how-to-cite.html">How to cite</a>.</p></aside>'
+    )
+
+
+def on_build_finished(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    import jupytext
+    import nbformat
+
+    cff = _cff(app)
+    repo = _repo_url(app)
+    repo_hint = f" ({repo})" if repo else ""
+    launch_hint = (
+        "On Binder or Colab, run `!pip install git+" + repo + "` in a first cell. " if repo else ""
+    )
+    note = INSTALL_NOTE.format(version=cff["version"], repo_hint=repo_hint, launch_hint=launch_hint)
+    for pagename in sorted(app.lossbook_pending_notebooks):
+        src = Path(app.env.doc2path(pagename))
+        nb = jupytext.read(src)
+        nb.cells.insert(0, nbformat.v4.new_markdown_cell(note))
+        nb.metadata.pop("jupytext", None)
+        nb.metadata["lossbook"] = {"version": str(cff["version"]), "source": f"{pagename}.md"}
+        out = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.validate(nb)
+        nbformat.write(nb, out)
+
+
+def setup(app: Sphinx):
+    app.add_config_value("lossbook_notebook_downloads", True, "html")
+    app.lossbook_pending_notebooks = set()
+    app.connect("builder-inited", on_builder_inited)
+    app.connect("html-page-context", on_html_page_context, priority=400)
+    app.connect("build-finished", on_build_finished, priority=900)
+    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": False}
