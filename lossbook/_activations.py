@@ -17,8 +17,9 @@ is ``4.248e-18`` rather than ``0``. Because every ``z_k - m <= 0`` and the
 inputs are required to be finite, no ``inf - inf`` can occur even for logits
 of magnitude ``1e300``.
 
-Large inputs are processed in row blocks of about 32 768 elements (256 KiB per
-temporary) so that the temporaries stay in cache.
+Large inputs are processed in row blocks of about 16 384 elements (128 KiB of
+float64 in a reused scratch buffer) so that the temporaries stay in cache and
+are not page-faulted fresh for every call.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ from . import _validation as _v
 
 __all__ = ["sigmoid", "log_sigmoid", "softmax", "log_softmax", "logsumexp"]
 
-#: Elements per row block in the blocked kernels (256 KiB of float64).
-_BLOCK_ELEMS = 1 << 15
+#: Elements per row block in the blocked kernels (128 KiB of float64).
+_BLOCK_ELEMS = 1 << 14
 
 
 def _row_blocks(n_rows: int, n_cols: int):
@@ -42,6 +43,16 @@ def _row_blocks(n_rows: int, n_cols: int):
 def _as_rows(z: np.ndarray) -> np.ndarray:
     """View (or contiguous copy) of ``z`` as a 2-D (rows, last axis) array."""
     return np.ascontiguousarray(z).reshape(-1, z.shape[-1])
+
+
+def _rowsum(a: np.ndarray) -> np.ndarray:
+    """Row sums of a small C-contiguous 2-D block.
+
+    ``a @ ones`` (a BLAS matrix-vector product) is several times faster than
+    ``a.sum(axis=1)`` for short rows (numpy reduces each 10-element row
+    separately); accuracy is the same order (a plain sum of C terms).
+    """
+    return a @ np.ones(a.shape[1])
 
 
 def _lse_block(zb: np.ndarray, buf: np.ndarray):
@@ -58,7 +69,7 @@ def _lse_block(zb: np.ndarray, buf: np.ndarray):
     d = np.subtract(zb, m[:, None], out=buf[:b])
     d[rows, am] = -np.inf
     np.exp(d, out=d)
-    s = d.sum(axis=1)
+    s = _rowsum(d)
     np.log1p(s, out=s)
     return am, m, s, d
 
@@ -80,7 +91,7 @@ def _softmax_rows(z2: np.ndarray) -> np.ndarray:
         zb = z2[a:b]
         o = np.subtract(zb, zb.max(axis=1, keepdims=True), out=out[a:b])
         np.exp(o, out=o)
-        o /= o.sum(axis=1, keepdims=True)
+        o /= _rowsum(o)[:, None]
     return out
 
 

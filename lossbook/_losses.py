@@ -31,6 +31,7 @@ from ._activations import (
     _lse_block,
     _log1pexp_neg_abs,
     _row_blocks,
+    _rowsum,
     _softmax_rows,
 )
 
@@ -57,6 +58,11 @@ __all__ = [
 ]
 
 _LOG_2PI_HALF = 0.5 * float(np.log(2.0 * np.pi))
+
+#: Elements per block in the elementwise driver: 64 KiB temporaries stay below
+#: glibc's mmap threshold (128 KiB), so they are recycled instead of being
+#: page-faulted fresh on every block.
+_ELEM_BLOCK = 1 << 13
 
 
 # --------------------------------------------------------------------------
@@ -110,7 +116,8 @@ def _class_targets(y_true, n: int, c: int, other: str):
 
 
 def _elementwise(kernel, arrays, reduction):
-    """Blocked driver: ``kernel(*blocks)`` returns elementwise losses.
+    """Blocked driver: ``kernel(*blocks, total=False)`` returns elementwise
+    losses; with ``total=True`` it returns their sum as a float.
 
     ``arrays`` all share shape (N, ...) except 0-d scalars. The per-sample
     loss is the mean over trailing axes.
@@ -119,17 +126,18 @@ def _elementwise(kernel, arrays, reduction):
     n = shape[0]
     k = int(np.prod(shape[1:], dtype=np.int64)) if len(shape) > 1 else 1
     flat = [a.reshape(n, k) if a.ndim else a for a in arrays]
-    step = max(1, _BLOCK_ELEMS // k)
+    step = max(1, _ELEM_BLOCK // k)
     if reduction == "none":
         out = np.empty(n)
     total = 0.0
     for s in range(0, n, step):
         e = s + step
-        val = kernel(*[f[s:e] if f.ndim else f for f in flat])
+        blocks = [f[s:e] if f.ndim else f for f in flat]
         if reduction == "none":
+            val = kernel(*blocks, total=False)
             out[s:e] = val[:, 0] if k == 1 else val.mean(axis=1)
         else:
-            total += float(val.sum())
+            total += kernel(*blocks, total=True)
     if reduction == "none":
         return out
     if reduction == "mean":
@@ -153,23 +161,33 @@ def _bce_setup(y_true, y_prob, eps):
     return y, p, eps, (lo > 0.0 and hi < 1.0)
 
 
-def _bce_kernel_open(y, p):
-    # 0 < p < 1: both logs finite.
+def _dot(a, b) -> float:
+    return float(np.dot(a.reshape(-1), b.reshape(-1)))
+
+
+def _bce_kernel_open(y, p, total):
+    # 0 < p < 1: both logs finite; -(y log p + (1 - y) log1p(-p)), two
+    # non-positive terms (no cancellation).
     a = np.log(p)
+    b = np.negative(p)
+    np.log1p(b, out=b)
+    w = np.subtract(1.0, y)
+    if total:
+        return -(_dot(y, a) + _dot(w, b))
     a *= y
-    b = np.log1p(-p)
-    b *= 1.0 - y
+    b *= w
     a += b
     return np.negative(a, out=a)
 
 
-def _bce_kernel_closed(y, p):
+def _bce_kernel_closed(y, p, total=False):
     # p may be exactly 0 or 1: 0 log 0 = 0, y > 0 with p = 0 gives +inf.
     logp = np.log(p, out=np.full(p.shape, -np.inf), where=p > 0)
     log1mp = np.log1p(-p, out=np.full(p.shape, -np.inf), where=p < 1)
     a = np.multiply(y, logp, out=np.zeros(p.shape), where=y > 0)
     b = np.multiply(1.0 - y, log1mp, out=np.zeros(p.shape), where=y < 1)
-    return -(a + b)
+    val = -(a + b)
+    return float(val.sum()) if total else val
 
 
 def binary_cross_entropy(y_true, y_prob, *, eps=None, reduction="mean"):
@@ -273,13 +291,17 @@ def _bce_logits_setup(y_true, logits):
     return y, z
 
 
-def _bce_logits_kernel(y, z):
+def _bce_logits_kernel(y, z, total):
     # y * softplus(-z) + (1 - y) * softplus(z)
-    #   = where(z >= 0, (1 - y) z, -y z) + log1p(exp(-|z|)): no cancellation.
-    lin = np.where(z >= 0, 1.0 - y, -y)
-    lin *= z
-    lin += _log1pexp_neg_abs(z)
-    return lin
+    #   = ([z >= 0] - y) * z + log1p(exp(-|z|)): for z >= 0 the first term is
+    #   (1 - y) z, for z < 0 it is -y z; both terms are >= 0 (no cancellation).
+    t = np.subtract(z >= 0, y)
+    soft = _log1pexp_neg_abs(z)
+    if total:
+        return _dot(t, z) + float(soft.sum())
+    t *= z
+    t += soft
+    return t
 
 
 def binary_cross_entropy_with_logits(y_true, logits, *, reduction="mean"):
@@ -563,7 +585,8 @@ def softmax_cross_entropy(y_true, logits, *, reduction="mean"):
         else:
             d = np.subtract(m[:, None], zb, out=buf[: b - a])
             d *= soft[a:b]
-            o = np.sum(d, axis=1, out=out[a:b])
+            o = out[a:b]
+            o[...] = _rowsum(d)
         o += l
     return _v.reduce(out, reduction)
 
@@ -697,7 +720,7 @@ def multiclass_hinge(y_true, scores, *, margin=1.0, reduction="mean"):
         d = np.subtract(sb, sy[:, None], out=buf[: b - a])
         d[rows, yb] = 0.0
         np.maximum(d, 0.0, out=d)
-        np.sum(d, axis=1, out=out[a:b])
+        out[a:b] = _rowsum(d)
     return _v.reduce(out, reduction)
 
 
@@ -753,14 +776,17 @@ def _reg_setup(y_true, y_pred):
     return y, p
 
 
-def _mse_kernel(y, p):
+def _mse_kernel(y, p, total):
     r = np.subtract(p, y)
+    if total:
+        return _dot(r, r)
     return np.multiply(r, r, out=r)
 
 
-def _mae_kernel(y, p):
+def _mae_kernel(y, p, total):
     r = np.subtract(p, y)
-    return np.abs(r, out=r)
+    np.abs(r, out=r)
+    return float(r.sum()) if total else r
 
 
 def mse(y_true, y_pred, *, reduction="mean"):
@@ -940,9 +966,10 @@ def huber(y_true, y_pred, *, delta=1.0, reduction="mean"):
     delta = _v.check_positive_scalar(delta, "delta")
     y, p = _reg_setup(y_true, y_pred)
 
-    def kernel(yb, pb):
+    def kernel(yb, pb, total):
         a = np.abs(pb - yb)
-        return np.where(a <= delta, 0.5 * a * a, delta * (a - 0.5 * delta))
+        val = np.where(a <= delta, 0.5 * a * a, delta * (a - 0.5 * delta))
+        return float(val.sum()) if total else val
 
     return _elementwise(kernel, [y, p], reduction)
 
@@ -1036,9 +1063,10 @@ def gaussian_nll(y_true, mean, sigma, *, reduction="mean"):
     reduction = _v.check_reduction(reduction)
     y, mu, s = _gnll_setup(y_true, mean, sigma)
 
-    def kernel(yb, mb, sb):
+    def kernel(yb, mb, sb, total):
         r = (yb - mb) / sb
-        return _LOG_2PI_HALF + np.log(sb) + 0.5 * r * r
+        val = _LOG_2PI_HALF + np.log(sb) + 0.5 * r * r
+        return float(val.sum()) if total else val
 
     return _elementwise(kernel, [y, mu, s], reduction)
 
