@@ -74,7 +74,7 @@ def _visit_card_html(self, node):
         f'<div class="lb-title"><strong>{status}:</strong> equation '
         f'<a class="reference internal" href="#{html.escape(node["eq_anchor"])}">'
         f"{html.escape(node['eq_text'])}</a></div>{how}"
-        f'<table class="lb-values"><tbody>'
+        f'<table class="lb-values"><caption>Values compared</caption><tbody>'
         f'<tr><th scope="row">left side</th><td><code>{html.escape(str(rec.get("lhs")))}</code></td></tr>'
         f'<tr><th scope="row">right side</th><td><code>{html.escape(str(rec.get("rhs")))}</code></td></tr>'
         f'<tr><th scope="row">max |difference|</th><td>{_fmt(rec.get("max_abs_diff"))}</td></tr>'
