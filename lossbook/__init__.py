@@ -39,6 +39,19 @@ from ._losses import (  # noqa: E402
     softmax_cross_entropy_grad,
 )
 from ._gradcheck import numerical_gradient  # noqa: E402
+from .likelihood import (  # noqa: E402
+    bernoulli_nll,
+    categorical_nll,
+    fit_bernoulli,
+    fit_categorical,
+    fit_gaussian,
+    fit_laplace,
+    gaussian_kl,
+    laplace_nll,
+)
+from .datasets import flip_labels, make_binary, make_blobs, make_multilabel, make_regression_with_outliers  # noqa: E402
+from .train import History, train  # noqa: E402
+from .plotting import OKABE_ITO, style, style_params, use_style  # noqa: E402
 
 # --- book support: equation verification and glue ----------------------------
 from .verify import EquationMismatch, Verification, compare, verify  # noqa: E402
@@ -76,6 +89,29 @@ __all__ = [
     "gaussian_nll_grad",
     "gaussian_nll_grad_sigma",
     "numerical_gradient",
+    # library: likelihood
+    "bernoulli_nll",
+    "fit_bernoulli",
+    "categorical_nll",
+    "fit_categorical",
+    "fit_gaussian",
+    "laplace_nll",
+    "fit_laplace",
+    "gaussian_kl",
+    # library: datasets
+    "make_blobs",
+    "make_binary",
+    "make_regression_with_outliers",
+    "make_multilabel",
+    "flip_labels",
+    # library: training
+    "History",
+    "train",
+    # library: plotting
+    "OKABE_ITO",
+    "style_params",
+    "use_style",
+    "style",
     # book support
     "EquationMismatch",
     "Verification",

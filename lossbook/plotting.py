@@ -1,0 +1,103 @@
+"""Figure style for the book: white background, readable fonts, colour-blind-safe colours.
+
+matplotlib is imported only when a function here is called, so ``import
+lossbook`` does not need it. The site has a dark mode; figures keep a white
+figure and axes background so that they stay readable in both themes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+__all__ = ["OKABE_ITO", "style_params", "use_style", "style"]
+
+#: Okabe-Ito colour-blind-safe palette (black last, used sparingly).
+OKABE_ITO = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#D55E00",  # vermillion
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#F0E442",  # yellow
+    "#000000",  # black
+)
+
+
+def style_params() -> dict:
+    """The rcParams applied by :func:`use_style` (a plain dict, no matplotlib needed).
+
+    Examples
+    --------
+    >>> import lossbook as lb
+    >>> p = lb.style_params()
+    >>> p["figure.facecolor"], p["axes.facecolor"]
+    ('white', 'white')
+    """
+    return {
+        "figure.facecolor": "white",
+        "axes.facecolor": "white",
+        "savefig.facecolor": "white",
+        "savefig.transparent": False,
+        "figure.edgecolor": "white",
+        "axes.edgecolor": "#333333",
+        "axes.labelcolor": "#222222",
+        "text.color": "#222222",
+        "xtick.color": "#333333",
+        "ytick.color": "#333333",
+        "font.size": 11,
+        "axes.titlesize": 12,
+        "axes.labelsize": 11,
+        "legend.fontsize": 10,
+        "xtick.labelsize": 10,
+        "ytick.labelsize": 10,
+        "lines.linewidth": 2.0,
+        "axes.grid": True,
+        "grid.color": "#dddddd",
+        "grid.linewidth": 0.8,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "legend.frameon": False,
+        "figure.figsize": (6.0, 3.8),
+        "figure.dpi": 100,
+        "savefig.dpi": 150,
+        "savefig.bbox": "tight",
+    }
+
+
+def _cycler():
+    from cycler import cycler
+
+    return cycler(color=list(OKABE_ITO))
+
+
+def use_style() -> None:
+    """Apply the book style globally (``matplotlib.rcParams``).
+
+    Examples
+    --------
+    >>> import lossbook as lb
+    >>> lb.use_style()  # doctest: +SKIP
+    """
+    import matplotlib as mpl
+
+    mpl.rcParams.update(style_params())
+    mpl.rcParams["axes.prop_cycle"] = _cycler()
+
+
+@contextlib.contextmanager
+def style():
+    """Context manager applying the book style temporarily.
+
+    Examples
+    --------
+    >>> import lossbook as lb
+    >>> with lb.style():  # doctest: +SKIP
+    ...     pass
+    """
+    import matplotlib as mpl
+
+    params = dict(style_params())
+    params["axes.prop_cycle"] = _cycler()
+    with mpl.rc_context(params):
+        yield
