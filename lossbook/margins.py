@@ -20,7 +20,6 @@ the last axis, integer labels in ``[0, C)``, ``reduction="mean" | "sum" |
 from __future__ import annotations
 
 import numbers
-from typing import NamedTuple
 
 import numpy as np
 
@@ -31,8 +30,6 @@ __all__ = [
     "crammer_singer_hinge_grad",
     "multi_margin",
     "decision_grid",
-    "LinearFit",
-    "fit_linear_classifier",
 ]
 
 
@@ -253,141 +250,3 @@ def decision_grid(predict, xlim, ylim, *, resolution=200):
         )
     return xx, yy, out.astype(np.intp).reshape(xx.shape)
 
-
-class LinearFit(NamedTuple):
-    """A trained linear classifier ``scores = X @ W + b`` and its training history.
-
-    Attributes
-    ----------
-    W : ndarray, shape (D, C)
-    b : ndarray, shape (C,)
-    loss : ndarray, shape (epochs + 1,)
-        Training loss (without the weight penalty) before each step and after the last.
-    accuracy : ndarray, shape (epochs + 1,)
-        Training accuracy at the same points (ties in the scores count as wrong).
-    """
-
-    W: np.ndarray
-    b: np.ndarray
-    loss: np.ndarray
-    accuracy: np.ndarray
-
-    def scores(self, X):
-        """Class scores ``X @ W + b`` for inputs of shape (M, D)."""
-        X = _v.as_float_array(X, "X", ndim=2)
-        if X.shape[1] != self.W.shape[0]:
-            raise ValueError(f"X must have {self.W.shape[0]} columns, got shape {_v._fmt_shape(X.shape)}")
-        return X @ self.W + self.b
-
-    def predict(self, X):
-        """Predicted labels (arg-max of the scores)."""
-        return np.argmax(self.scores(X), axis=1)
-
-
-_CLASSIFIER_LOSSES = ("softmax", "hinge", "crammer_singer")
-
-
-def _loss_and_grad(name, y, s):
-    from ._losses import multiclass_hinge, multiclass_hinge_grad, softmax_cross_entropy, softmax_cross_entropy_grad
-
-    if name == "softmax":
-        return float(softmax_cross_entropy(y, s)), softmax_cross_entropy_grad(y, s)
-    if name == "hinge":
-        return float(multiclass_hinge(y, s)), multiclass_hinge_grad(y, s)
-    return float(crammer_singer_hinge(y, s)), crammer_singer_hinge_grad(y, s)
-
-
-def _accuracy(y, s):
-    rows = np.arange(s.shape[0])
-    sy = s[rows, y]
-    rival = s.copy()
-    rival[rows, y] = -np.inf
-    return float(np.mean(sy > rival.max(axis=1)))
-
-
-def fit_linear_classifier(X, y, *, loss="softmax", lr=0.1, epochs=200, l2=0.0, W0=None, b0=None):
-    r"""Full-batch gradient descent for a linear multiclass classifier.
-
-    Minimises :math:`\frac1N \sum_i \ell(y_i, x_i^\top W + b) + \frac{\lambda}{2}\lVert W \rVert^2`
-    with the gradient of the mean loss with respect to the scores, :math:`G`
-    (from the library's ``*_grad`` functions), and the chain rule
-    :math:`\nabla_W = X^\top G + \lambda W`, :math:`\nabla_b = \sum_i G_i`.
-
-    Parameters
-    ----------
-    X : array_like, shape (N, D)
-        Finite inputs.
-    y : array_like of int, shape (N,)
-        Labels in ``[0, C)``; ``C`` is ``max(y) + 1`` unless ``W0`` fixes it.
-    loss : {"softmax", "hinge", "crammer_singer"}, default "softmax"
-        Softmax cross-entropy, Weston-Watkins hinge (:func:`lossbook.multiclass_hinge`)
-        or :func:`crammer_singer_hinge`, all with margin 1.
-    lr : float, default 0.1
-        Step size (> 0).
-    epochs : int, default 200
-        Number of full-batch steps (>= 0).
-    l2 : float, default 0.0
-        Weight penalty :math:`\lambda >= 0` (not applied to ``b``).
-    W0, b0 : array_like, optional
-        Initial weights, shapes (D, C) and (C,); zeros by default (all scores tied).
-
-    Returns
-    -------
-    LinearFit
-        Weights, bias and the per-epoch training loss and accuracy.
-
-    Notes
-    -----
-    Deterministic: no randomness, so a given input always gives the same fit.
-    Accuracy counts a tie between the true class and a rival as wrong, so the
-    all-zero start has accuracy 0.
-
-    Examples
-    --------
-    >>> import numpy as np, lossbook as lb
-    >>> X = np.array([[0.0, 1.0], [1.0, 0.0], [-1.0, -1.0]])
-    >>> fit = lb.fit_linear_classifier(X, [0, 1, 2], epochs=50)
-    >>> fit.predict(X).tolist(), bool(fit.loss[-1] < fit.loss[0])
-    ([0, 1, 2], True)
-    """
-    Xa = _v.as_float_array(X, "X", ndim=2)
-    _v.check_finite(Xa, "X")
-    if loss not in _CLASSIFIER_LOSSES:
-        raise ValueError(f"loss must be one of {_CLASSIFIER_LOSSES}, got {loss!r}")
-    lr = _v.check_positive_scalar(lr, "lr")
-    epochs = _v.check_int(epochs, "epochs", minimum=0)
-    l2 = _v.check_positive_scalar(l2, "l2", allow_zero=True)
-    n, d = Xa.shape
-    if W0 is None:
-        yl = _v.check_labels(y, "y")
-        c = int(yl.max()) + 1
-        if c < 2:
-            raise ValueError(f"y must contain at least 2 classes when W0 is not given, got max label {c - 1}")
-        W = np.zeros((d, c))
-    else:
-        W = np.array(_v.as_float_array(W0, "W0", ndim=2))
-        _v.check_finite(W, "W0")
-        if W.shape[0] != d:
-            raise ValueError(f"W0 must have shape ({d}, C) to match X, got {_v._fmt_shape(W.shape)}")
-        c = W.shape[1]
-        yl = _v.check_labels(y, "y", c)
-    if yl.shape[0] != n:
-        raise ValueError(f"y must have one label per row of X, got {yl.shape[0]} labels for {n} rows")
-    if b0 is None:
-        b = np.zeros(c)
-    else:
-        b = np.array(_v.as_float_array(b0, "b0", ndim=1))
-        _v.check_finite(b, "b0")
-        if b.shape != (c,):
-            raise ValueError(f"b0 must have shape ({c},), got {_v._fmt_shape(b.shape)}")
-    losses = np.empty(epochs + 1)
-    accs = np.empty(epochs + 1)
-    for t in range(epochs + 1):
-        s = Xa @ W + b
-        losses[t], G = _loss_and_grad(loss, yl, s)
-        accs[t] = _accuracy(yl, s)
-        if t == epochs:
-            break
-        W -= lr * (Xa.T @ G + l2 * W)
-        b -= lr * G.sum(axis=0)
-    return LinearFit(W, b, losses, accs)

@@ -90,8 +90,8 @@ def test_triage_finds_flipped_labels():  # claim A3
     bad = rng.choice(n, size=30, replace=False)
     noisy = y.copy()
     noisy[bad] = (noisy[bad] + rng.integers(1, 3, size=30)) % 3
-    fit = lb.fit_linear_classifier(X, noisy, lr=0.1, epochs=300, l2=0.01)
-    loss = lb.softmax_cross_entropy(noisy, fit.scores(X), reduction="none")
+    fit = lb.train(X, noisy, model="softmax", lr=0.1, epochs=300, weight_decay=0.01)
+    loss = lb.softmax_cross_entropy(noisy, fit.decision_function(X), reduction="none")
     flagged = lb.largest_loss_per_class(noisy, loss, k=10)
     precision, recall = lb.detection_precision_recall(flagged, bad)
     assert precision > 0.8 and recall > 0.8
