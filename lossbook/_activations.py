@@ -286,8 +286,8 @@ def logsumexp(z):
 
     References
     ----------
-    .. [1] P. Blanchard, D. J. Higham, N. J. Higham, "Accurately computing the
-       log-sum-exp and softmax functions", IMA J. Numer. Anal. 41 (2021).
+    - P. Blanchard, D. J. Higham, N. J. Higham, "Accurately computing the
+      log-sum-exp and softmax functions", IMA J. Numer. Anal. 41 (2021).
 
     Examples
     --------

@@ -695,8 +695,8 @@ def multiclass_hinge(y_true, scores, *, margin=1.0, reduction="mean"):
 
     References
     ----------
-    .. [1] J. Weston and C. Watkins, "Support vector machines for multi-class
-       pattern recognition", ESANN 1999.
+    - J. Weston and C. Watkins, "Support vector machines for multi-class
+      pattern recognition", ESANN 1999.
 
     Examples
     --------
@@ -953,8 +953,8 @@ def huber(y_true, y_pred, *, delta=1.0, reduction="mean"):
 
     References
     ----------
-    .. [1] P. J. Huber, "Robust estimation of a location parameter", Ann.
-       Math. Statist. 35 (1964).
+    - P. J. Huber, "Robust estimation of a location parameter", Ann.
+      Math. Statist. 35 (1964).
 
     Examples
     --------

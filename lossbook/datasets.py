@@ -33,7 +33,9 @@ def make_blobs(n_per_class, n_classes=3, *, seed=0, spread=1.0, radius=3.0):
     n_per_class : int
         Points per class.
     n_classes : int, default 3
+        Number of classes.
     seed : int, default 0
+        Seed of ``numpy.random.default_rng``.
     spread : float, default 1.0
         Standard deviation of each blob.
     radius : float, default 3.0
@@ -42,6 +44,7 @@ def make_blobs(n_per_class, n_classes=3, *, seed=0, spread=1.0, radius=3.0):
     Returns
     -------
     X : ndarray, shape (n_per_class * n_classes, 2)
+        Features.
     y : ndarray of int, shape (n_per_class * n_classes,)
         Labels ``0..n_classes-1``, in class order.
 
@@ -77,16 +80,20 @@ def make_binary(n, *, seed=0, n_features=2, weight=None, bias=0.0, scale=3.0):
     n : int
         Number of samples.
     seed : int, default 0
+        Seed of ``numpy.random.default_rng``.
     n_features : int, default 2
+        Number of features.
     weight : array_like of shape (n_features,), optional
         True direction ``w`` (default: a seeded random unit vector).
     bias : float, default 0.0
+        Intercept of the true logistic model.
     scale : float, default 3.0
         Larger is cleaner (closer to separable).
 
     Returns
     -------
     X : ndarray, shape (n, n_features)
+        Features.
     y : ndarray of int, shape (n,)
         Labels in {0, 1}.
     w : ndarray, shape (n_features,)
@@ -131,16 +138,22 @@ def make_regression_with_outliers(n, outlier_frac=0.1, *, seed=0, slope=2.0, int
     Parameters
     ----------
     n : int
+        Number of samples.
     outlier_frac : float in [0, 1], default 0.1
+        Fraction of outliers.
     seed : int, default 0
+        Seed of ``numpy.random.default_rng``.
     slope, intercept, noise, outlier_scale : float
+        Parameters of the clean line, its noise level and the outlier size.
 
     Returns
     -------
     x : ndarray, shape (n,)
         Uniform on [-3, 3].
     y : ndarray, shape (n,)
+        Labels.
     is_outlier : ndarray of bool, shape (n,)
+        True for the outliers.
 
     Examples
     --------
@@ -171,14 +184,20 @@ def make_multilabel(n, n_labels=4, *, n_features=5, seed=0, scale=3.0):
     Parameters
     ----------
     n : int
+        Number of samples.
     n_labels : int, default 4
+        Number of labels (columns of ``Y``).
     n_features : int, default 5
+        Number of features.
     seed : int, default 0
+        Seed of ``numpy.random.default_rng``.
     scale : float, default 3.0
+        Signal strength (larger is cleaner).
 
     Returns
     -------
     X : ndarray, shape (n, n_features)
+        Features.
     Y : ndarray of int, shape (n, n_labels)
         0/1 indicators (rows may have any number of ones).
 
@@ -212,8 +231,11 @@ def flip_labels(y, frac, n_classes, *, seed=0):
     y : array_like of int, shape (N,)
         Clean labels in ``[0, n_classes)``.
     frac : float in [0, 1]
+        Fraction of labels to flip.
     n_classes : int (>= 2)
+        Number of classes.
     seed : int, default 0
+        Seed of ``numpy.random.default_rng``.
 
     Returns
     -------

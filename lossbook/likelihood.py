@@ -113,6 +113,7 @@ def categorical_nll(labels, probs, *, reduction="mean"):
     probs : array_like, shape (K,)
         The distribution :math:`\pi` (sums to 1).
     reduction : {"mean", "sum", "none"}, default "mean"
+        Reduction over samples (``"sum"`` is the full negative log-likelihood).
 
     Returns
     -------
@@ -173,6 +174,7 @@ def fit_gaussian(x):
     Parameters
     ----------
     x : array_like, shape (N,)
+        Observations.
 
     Returns
     -------
@@ -200,11 +202,13 @@ def laplace_nll(x, loc, scale, *, reduction="mean"):
     Parameters
     ----------
     x : array_like, shape (N,)
+        Observations.
     loc : float or array_like of shape (N,)
         Location :math:`\mu`.
     scale : float or array_like of shape (N,)
         Scale :math:`b > 0`.
     reduction : {"mean", "sum", "none"}, default "mean"
+        Reduction over samples (``"sum"`` is the full negative log-likelihood).
 
     Returns
     -------
@@ -249,6 +253,7 @@ def fit_laplace(x):
     Parameters
     ----------
     x : array_like, shape (N,)
+        Observations.
 
     Returns
     -------

@@ -66,6 +66,7 @@ class History:
     model, loss_name, activation : str
         The configuration used.
     n_classes : int or None
+        Number of classes.
     """
 
     loss: np.ndarray
@@ -196,12 +197,15 @@ def train(X, y, *, model="logistic", loss=None, lr=0.1, epochs=100, weight_decay
         Real targets (linear), 0/1 labels or soft targets in [0, 1]
         (logistic), or integer labels in ``[0, C)`` (other models).
     model : {"linear", "logistic", "softmax", "hinge", "two_layer"}
+        Which model to fit.
     loss : {"cross_entropy", "mse", "mae", "huber", "hinge"}, optional
         Default depends on the model (see the module docstring).
     lr : float, default 0.1
         Learning rate :math:`\eta`.
     epochs : int, default 100
+        Number of passes over the data.
     weight_decay : float, default 0.0
+        L2 penalty coefficient on the weights.
     batch_size : int, optional
         ``None``: full batch. Otherwise mini-batches from a seeded permutation
         per epoch.
