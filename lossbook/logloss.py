@@ -96,7 +96,8 @@ def _real(value, name, *, lo=None, hi=None, lo_open=False, hi_open=False):
             parts.append(f"{'>' if lo_open else '>='} {lo:g}")
         if hi is not None:
             parts.append(f"{'<' if hi_open else '<='} {hi:g}")
-        raise ValueError(f"{name} must be a finite number {' and '.join(parts)}, got {value!r}")
+        bounds = (" " + " and ".join(parts)) if parts else ""
+        raise ValueError(f"{name} must be a finite number{bounds}, got {value!r}")
     return v
 
 
@@ -548,7 +549,7 @@ def fit_logistic_gd(X, y, *, loss="cross_entropy", w0=None, b0=0.0, lr=0.5, epoc
 
 
 def fit_two_layer_gd(X, Y, *, output_error="cross_entropy", hidden=4, lr=1.0, epochs=500,
-                     init_scale=1.0, W2_scale=None, seed=0):
+                     init_scale=1.0, W2_scale=None, b2_init=0.0, seed=0):
     r"""A two-layer sigmoid network trained by full-batch gradient descent.
 
     .. math::
@@ -585,7 +586,10 @@ def fit_two_layer_gd(X, Y, *, output_error="cross_entropy", hidden=4, lr=1.0, ep
         Standard deviation of the initial weights (``> 0``).
     W2_scale : float, optional
         Standard deviation of the initial output weights, default
-        ``init_scale``; a large value starts the output units saturated.
+        ``init_scale``.
+    b2_init : float, default 0.0
+        Initial bias of every output unit; a large negative (positive) value
+        starts the outputs saturated near 0 (1).
     seed : int, default 0
         Seed of ``numpy.random.default_rng`` for the initial weights.
 
@@ -622,11 +626,12 @@ def fit_two_layer_gd(X, Y, *, output_error="cross_entropy", hidden=4, lr=1.0, ep
     epochs = _v.check_int(epochs, "epochs", minimum=1)
     s1 = _real(init_scale, "init_scale", lo=0.0, lo_open=True)
     s2 = s1 if W2_scale is None else _real(W2_scale, "W2_scale", lo=0.0, lo_open=True)
+    b2_0 = _real(b2_init, "b2_init")
     rng = np.random.default_rng(_v.check_seed(seed))
     W1 = rng.normal(0.0, s1, size=(d, hidden))
     b1 = np.zeros(hidden)
     W2 = rng.normal(0.0, s2, size=(hidden, k))
-    b2 = np.zeros(k)
+    b2 = np.full(k, b2_0)
     hist = np.empty((epochs + 1, 3))
     for t in range(epochs + 1):
         H = sigmoid(X @ W1 + b1)

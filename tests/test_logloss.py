@@ -270,3 +270,17 @@ def test_loss_along_line():
         np.testing.assert_allclose(got, want, rtol=1e-14)
     with pytest.raises(ValueError, match=r"direction must have shape \(2,\) to match X, got \(3,\)"):
         lb.loss_along_line(X, y, w, [1, 2, 3], t)
+
+
+def test_fit_two_layer_gd_saturated_start_mse_stalls():
+    # C10/A2 for a hidden layer: outputs saturated near 0 (b2_init=-8) on XOR-like data
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, (120, 2))
+    Y = ((X[:, 0] * X[:, 1]) > 0).astype(float)[:, None]
+    kw = dict(hidden=8, lr=2.0, epochs=200, init_scale=2.0, b2_init=-8.0, seed=1)
+    ce = lb.fit_two_layer_gd(X, Y, output_error="cross_entropy", **kw)
+    ms = lb.fit_two_layer_gd(X, Y, output_error="mse", **kw)
+    np.testing.assert_allclose(ce["cross_entropy"][0], ms["cross_entropy"][0], rtol=1e-15)
+    assert ce["cross_entropy"][-1] < 0.5 * ms["cross_entropy"][-1]
+    with pytest.raises(ValueError, match=r"b2_init must be a finite number, got inf"):
+        lb.fit_two_layer_gd(X, Y, b2_init=np.inf)
