@@ -115,3 +115,17 @@ def test_gaussian_nll_matches_scipy_norm():
     np.testing.assert_allclose(
         lb.gaussian_nll(y, mu, s, reduction="none"), -st.norm.logpdf(y, mu, s), rtol=1e-13
     )
+
+
+def test_multiclass_hinge_is_weston_watkins_not_sklearns_crammer_singer():
+    s = np.array([[0.0, 1.0, 1.0]])
+    assert float(lb.multiclass_hinge([0], s)) == 4.0  # (1 - 0 + 1) + (1 - 0 + 1)
+    assert metrics.hinge_loss([0], s, labels=[0, 1, 2]) == 2.0  # only the largest wrong score
+
+
+def test_where_libraries_lose_the_tiny_value():
+    # [0, -40] with label 0: exact loss log1p(e^-40) = 4.2483542552915889e-18
+    z = np.array([[0.0, -40.0]])
+    assert float(lb.softmax_cross_entropy([0], z)) == 4.248354255291589e-18
+    assert -sp.log_softmax(z[0])[0] == 0.0  # SciPy's log_softmax rounds to -0.0
+    assert float(lb.log_softmax(z)[0, 0]) == -4.248354255291589e-18
