@@ -5,7 +5,6 @@ The library core (:mod:`lossbook._information`) provides ``entropy``,
 adds what the two Part II chapters need on top of them:
 
 - :func:`surprisal`, :func:`binary_entropy` and :func:`perplexity`;
-- :func:`empirical_distribution` of integer samples;
 - densities on a grid: :func:`gaussian_mixture_logpdf` and
   :func:`grid_kl_divergence` (KL between two densities by quadrature);
 - :func:`fit_gaussian_kl`: the Gaussian closest to a density in forward
@@ -26,7 +25,6 @@ __all__ = [
     "surprisal",
     "binary_entropy",
     "perplexity",
-    "empirical_distribution",
     "gaussian_mixture_logpdf",
     "grid_kl_divergence",
     "fit_gaussian_kl",
@@ -169,41 +167,6 @@ def perplexity(probs):
     with np.errstate(divide="ignore"):  # intended: log 0 = -inf gives inf perplexity
         mean_nll = -np.mean(np.log(qa))
     return float(np.exp(mean_nll))
-
-
-def empirical_distribution(samples, n_categories):
-    r"""Relative frequencies of integer samples in ``0 .. n_categories - 1``.
-
-    .. math::
-
-       \hat p_k = \frac{1}{N}\sum_{i=1}^{N} [x_i = k]
-
-    Parameters
-    ----------
-    samples : array_like of int, shape (N,)
-        Observed categories.
-    n_categories : int
-        Number of categories ``K`` (categories never observed get 0).
-
-    Returns
-    -------
-    ndarray, shape (K,)
-        The empirical distribution (sums to 1).
-
-    Raises
-    ------
-    ValueError
-        If a sample is not an integer in ``[0, K)``.
-
-    Examples
-    --------
-    >>> import lossbook as lb
-    >>> lb.empirical_distribution([0, 2, 2, 1], 4).tolist()
-    [0.25, 0.25, 0.5, 0.0]
-    """
-    k = _v.check_n_classes(n_categories, "n_categories")
-    x = _v.check_labels(samples, "samples", k)
-    return np.bincount(x, minlength=k) / x.size
 
 
 def _check_same_len(a, b, name_a, name_b):

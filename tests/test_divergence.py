@@ -80,26 +80,19 @@ def test_perplexity_rejects_2d():
         lb.perplexity([[0.5, 0.5]])
 
 
-# --- empirical distribution --------------------------------------------------------------
-def test_empirical_distribution_counts():
-    x = np.array([0, 0, 1, 3, 3, 3])
-    np.testing.assert_array_equal(lb.empirical_distribution(x, 5), [2 / 6, 1 / 6, 0, 3 / 6, 0])
-
-
-def test_empirical_distribution_rejects_out_of_range():
-    with pytest.raises(ValueError, match=r"samples labels must be in \[0, 2\]"):
-        lb.empirical_distribution([0, 3], 3)
-
-
+# --- maximum likelihood and KL ----------------------------------------------------------
 def test_ml_is_min_kl_from_empirical_C3():
     # C3: the categorical NLL equals H(p_hat) + KL(p_hat || q); its minimiser is p_hat
     rng = np.random.default_rng(0)
     x = rng.integers(0, 4, size=500)
-    p_hat = lb.empirical_distribution(x, 4)
+    p_hat = np.bincount(x, minlength=4) / x.size
     q = np.array([0.1, 0.2, 0.3, 0.4])
     nll = -np.mean(np.log(q[x]))
     assert nll == pytest.approx(float(lb.entropy(p_hat) + lb.kl_divergence(p_hat, q)), rel=1e-13)
-    assert float(lb.kl_divergence(p_hat, p_hat)) == 0.0
+    # the numerical minimiser of the NLL over a random search is p_hat (Gibbs)
+    cands = rng.dirichlet(np.ones(4), size=2000)
+    nlls = -np.log(cands[:, x]).mean(axis=1)
+    assert nlls.min() > -np.mean(np.log(p_hat[x]))
 
 
 # --- densities on a grid -------------------------------------------------------------------
@@ -227,7 +220,11 @@ def test_binary_entropy_bounded_and_symmetric(ps):
     p = np.array(ps)
     h = lb.binary_entropy(p)
     assert np.all(h >= 0) and np.all(h <= np.log(2) + 1e-15)
-    np.testing.assert_allclose(h, lb.binary_entropy(1 - p), rtol=1e-12, atol=1e-15)
+    # symmetry h(p) = h(1 - p), on p in [1/2, 1] where 1 - p is exact (Sterbenz);
+    # elsewhere 1 - p is rounded and h(1 - p) is h of a different number
+    hi = np.maximum(p, 1 - p)
+    hi = hi[hi >= 0.5]
+    np.testing.assert_allclose(lb.binary_entropy(hi), lb.binary_entropy(1 - hi), rtol=1e-13, atol=0)
 
 
 @settings(max_examples=60, deadline=None)
