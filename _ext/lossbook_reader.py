@@ -57,7 +57,20 @@ def _repo_url(app) -> str:
 
 
 def on_builder_inited(app):
-    app.env.lossbook_notebooks = getattr(app.env, "lossbook_notebooks", set())
+    # Launch buttons are driven by one setting, `repository.url` in _config.yml. Without it
+    # the theme would fail on the Binder/Colab settings, so they are switched off.
+    opts = app.config.html_theme_options
+    if opts is not None and not _repo_url(app) and opts.get("launch_buttons"):
+        opts["launch_buttons"] = {}
+    # The theme's light/dark switch needs a default mode; without one it logs a console error.
+    if not app.config.html_context.get("default_mode"):
+        app.config.html_context["default_mode"] = "auto"
+    # Live code (thebe) is not used: its scripts would point at a CDN and, with Sphinx 7.4,
+    # declare the same constant twice (a console error on every page).
+    for event in ("env-before-read-docs", "doctree-resolved"):
+        for listener in list(app.events.listeners.get(event, [])):
+            if getattr(listener.handler, "__module__", "") == "sphinx_thebe":
+                app.disconnect(listener.id)
 
 
 def on_html_page_context(app, pagename, templatename, context, doctree):

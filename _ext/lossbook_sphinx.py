@@ -411,7 +411,7 @@ def on_doctree_resolved_table(app, doctree, docname):
             d["checks"] += 1
             d["labels"].add(v["label"])
         eq_counts = {d: len(e) for d, e in _equations(env).items()}
-        table = nodes.table(classes=["lb-verification-table"])
+        table = nodes.table(classes=["lb-verification-table"], ids=["table-verified-equations"])
         tgroup = nodes.tgroup(cols=4)
         table += tgroup
         for _ in range(4):

@@ -53,7 +53,7 @@ def glue(name: str, value, *, fmt: str | None = None, display: bool = False):
     -------
     None
         Like myst-nb's ``glue``, so that a trailing ``glue(...)`` in a cell
-        shows nothing. Use :func:`to_plain` to get the converted value.
+        shows nothing. Use ``lossbook.book.to_plain`` to get the converted value.
 
     Raises
     ------

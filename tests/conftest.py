@@ -18,8 +18,10 @@ def built_site() -> Path:
     """Build the book strictly (as `python3 dev.py build` does) and return _build/html.
 
     The build is cached (execution cache keyed on the lossbook source), so this is quick
-    when nothing changed. Set LOSSBOOK_SKIP_BUILD=1 to test an existing _build/html.
+    when nothing changed. For development: LOSSBOOK_SKIP_BUILD=1 tests an existing site,
+    LOSSBOOK_SITE points at another built site, LOSSBOOK_TOC at another table of contents.
     """
+    site = Path(os.environ.get("LOSSBOOK_SITE", SITE))
     if os.environ.get("LOSSBOOK_SKIP_BUILD") != "1":
         exe = Path(sys.executable).with_name("jupyter-book")
         r = subprocess.run(
@@ -30,8 +32,8 @@ def built_site() -> Path:
         )
         if r.returncode != 0:
             pytest.fail("the strict book build failed:\n" + (r.stdout + r.stderr)[-6000:])
-    assert (SITE / "index.html").is_file()
-    return SITE
+    assert (site / "index.html").is_file()
+    return site
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
