@@ -21,7 +21,7 @@ The losses themselves come from the library (``binary_cross_entropy_with_logits`
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
