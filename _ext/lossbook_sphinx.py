@@ -402,8 +402,21 @@ class VerificationTableDirective(Directive):
         return [verification_table()]
 
 
+def _caption_exec_table(doctree):
+    """Give myst-nb's execution-statistics table a caption (every table has one)."""
+    for table in doctree.findall(nodes.table):
+        if any(isinstance(c, nodes.title) for c in table.children):
+            continue
+        heads = [e.astext() for e in table.findall(nodes.entry)][:5]
+        if heads[:3] == ["Document", "Modified", "Method"]:
+            table.insert(0, nodes.title(text="Chapter execution: when, how and how long"))
+            if not table["ids"]:
+                table["ids"].append("table-execution-statistics")
+
+
 def on_doctree_resolved_table(app, doctree, docname):
     env = app.env
+    _caption_exec_table(doctree)
     for node in list(doctree.findall(verification_table)):
         counts = {}
         for v in _verifications(env):

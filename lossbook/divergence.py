@@ -1,6 +1,6 @@
 r"""Information-theory companions for the chapters on entropy and KL divergence.
 
-The library core (:mod:`lossbook._information`) provides ``entropy``,
+The library core provides ``entropy``,
 ``cross_entropy`` and ``kl_divergence`` of discrete distributions. This module
 adds what the two Part II chapters need on top of them:
 
