@@ -12,10 +12,12 @@ for classification*. It holds what those chapters need beyond the core losses:
 - the two accuracy metrics that a binary loss on one-hot targets mixes up
   (:func:`binary_accuracy`, Keras's element-wise metric, and
   :func:`categorical_accuracy`);
-- two minimal full-batch gradient-descent trainers with a sigmoid output,
-  whose output error comes from the chosen loss
-  (:func:`fit_logistic_gd`, :func:`fit_two_layer_gd`), and a one-dimensional
-  slice of a logistic model's loss surface (:func:`loss_along_line`).
+- a minimal two-layer sigmoid network whose backward pass starts from a
+  chosen output error, including a caller-supplied (possibly wrong) one, to
+  study update rules that are not the gradient of the printed loss
+  (:func:`fit_two_layer_gd`; for ordinary training use :func:`lossbook.train`),
+  and a one-dimensional slice of a logistic model's loss surface
+  (:func:`loss_along_line`).
 
 The losses and their gradients themselves come from :mod:`lossbook`
 (``binary_cross_entropy``, ``binary_cross_entropy_with_logits`` and its
@@ -46,7 +48,6 @@ __all__ = [
     "worst_item_share",
     "binary_accuracy",
     "categorical_accuracy",
-    "fit_logistic_gd",
     "fit_two_layer_gd",
     "loss_along_line",
 ]
@@ -470,82 +471,6 @@ def _history_row(y, z):
         float(mse(y, p)),
         float(np.mean((z > 0) == (y == 1.0))),
     )
-
-
-def fit_logistic_gd(X, y, *, loss="cross_entropy", w0=None, b0=0.0, lr=0.5, epochs=200):
-    r"""Logistic regression by full-batch gradient descent, with a chosen loss.
-
-    The model is :math:`p_i = \sigma(z_i)`, :math:`z_i = x_i^\top w + b`.
-    The gradient with respect to the logits comes from the loss:
-
-    .. math::
-
-       \frac{\partial L}{\partial z_i} = \frac{p_i - y_i}{n} \quad\text{(cross-entropy)},
-       \qquad
-       \frac{\partial L}{\partial z_i} = \frac{2 (p_i - y_i)}{n}\, p_i (1 - p_i) \quad\text{(MSE)},
-
-    taken from :func:`lossbook.binary_cross_entropy_with_logits_grad` and
-    :func:`lossbook.mse_grad` (times :math:`\sigma'(z) = p(1-p)`); then
-    :math:`\nabla_w L = X^\top \partial L / \partial z`.
-
-    Parameters
-    ----------
-    X : array_like, shape (n, d)
-        Finite features.
-    y : array_like, shape (n,)
-        0/1 labels.
-    loss : {"cross_entropy", "mse"}, default "cross_entropy"
-        The loss whose gradient drives the updates.
-    w0 : array_like, shape (d,), optional
-        Initial weights (default zeros); large weights start the model
-        saturated.
-    b0 : float, default 0.0
-        Initial bias.
-    lr : float, default 0.5
-        Step size, ``> 0``.
-    epochs : int, default 200
-        Number of updates, ``>= 1``.
-
-    Returns
-    -------
-    dict
-        ``"w"`` (d,), ``"b"`` float, and per-epoch histories of length
-        ``epochs + 1`` (entry 0 is the starting point):
-        ``"cross_entropy"`` (mean binary cross-entropy, nats), ``"mse"`` and
-        ``"accuracy"`` (threshold 0.5), whichever loss was trained.
-
-    Examples
-    --------
-    >>> import numpy as np, lossbook as lb
-    >>> X = np.array([[-1.0], [1.0]]); y = np.array([0, 1])
-    >>> h = lb.fit_logistic_gd(X, y, epochs=50)
-    >>> bool(h["cross_entropy"][-1] < h["cross_entropy"][0])
-    True
-    """
-    X = _design(X)
-    n, d = X.shape
-    y = _binary_labels(y, (n,), other="the rows of X")
-    loss = _loss_name(loss)
-    if w0 is None:
-        w = np.zeros(d)
-    else:
-        w = _v.as_float_array(w0, "w0", ndim=1).copy()
-        if w.shape != (d,):
-            raise ValueError(f"w0 must have shape ({d},) to match X, got {_v._fmt_shape(w.shape)}")
-        _v.check_finite(w, "w0")
-    b = _real(b0, "b0")
-    lr = _real(lr, "lr", lo=0.0, lo_open=True)
-    epochs = _v.check_int(epochs, "epochs", minimum=1)
-    hist = np.empty((epochs + 1, 3))
-    for t in range(epochs + 1):
-        z = X @ w + b
-        hist[t] = _history_row(y, z)
-        if t == epochs:
-            break
-        gz = _output_error_dz(loss, y, z)
-        w -= lr * (X.T @ gz)
-        b -= lr * float(gz.sum())
-    return {"w": w, "b": b, "cross_entropy": hist[:, 0], "mse": hist[:, 1], "accuracy": hist[:, 2]}
 
 
 def fit_two_layer_gd(X, Y, *, output_error="cross_entropy", hidden=4, lr=1.0, epochs=500,
