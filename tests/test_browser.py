@@ -146,7 +146,11 @@ def test_page_loads_cleanly_with_typeset_maths_figures_and_links(browser, server
                   .filter(e => !e.querySelector('mjx-container')).map(e => e.textContent.slice(0, 60))"""
         )
         assert not untypeset, f"maths not typeset: {untypeset[:5]}"
-        text = p.evaluate("() => document.querySelector('article').innerText")
+        text = p.evaluate(
+            """() => { const a = document.querySelector('article').cloneNode(true);
+                       a.querySelectorAll('pre, code, .highlight, mjx-container').forEach(e => e.remove());
+                       return a.textContent; }"""
+        )  # prose only: code, tracebacks and typeset maths removed
         raw = re.findall(r"\\(frac|sum|log|mathrm|boldsymbol|begin)\b|\$\$", text)
         assert not raw, f"raw TeX visible in the text: {raw[:5]}"
         # every figure image loaded, with alt text; every figure has a caption
