@@ -49,6 +49,9 @@ def ensure_env() -> None:
 
 def build() -> int:
     ensure_env()
+    # the paired notebooks book/<chapter>.ipynb (for Binder and Colab) follow the MyST sources
+    if _run([PY, ROOT / "_ext" / "lossbook_reader.py"]):
+        return 1
     return _run([BIN / "jupyter-book"] + BUILD)
 
 

@@ -108,29 +108,73 @@ def _cite_box(app, pagename, number):
     )
 
 
-def on_build_finished(app, exception):
-    if exception is not None or app.builder.format != "html":
-        return
+def chapter_notebook(src: Path, *, version: str, repo: str = "", source_name: str = ""):
+    """The reader's notebook for one chapter: the MyST source as .ipynb, plus an install note."""
     import jupytext
     import nbformat
 
-    cff = _cff(app)
-    repo = _repo_url(app)
     repo_hint = f" ({repo})" if repo else ""
     launch_hint = (
         "On Binder or Colab, run `!pip install git+" + repo + "` in a first cell. " if repo else ""
     )
-    note = INSTALL_NOTE.format(version=cff["version"], repo_hint=repo_hint, launch_hint=launch_hint)
+    note = INSTALL_NOTE.format(version=version, repo_hint=repo_hint, launch_hint=launch_hint)
+    nb = jupytext.read(src)
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell(note))
+    nb.metadata.pop("jupytext", None)
+    nb.metadata["lossbook"] = {"version": str(version), "source": source_name or src.name}
+    for i, cell in enumerate(nb.cells):  # stable ids, so regenerating changes nothing
+        cell["id"] = f"cell-{i}"
+    nbformat.validate(nb)
+    return nb
+
+
+def on_build_finished(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    import nbformat
+
+    cff = _cff(app)
     for pagename in sorted(app.lossbook_pending_notebooks):
         src = Path(app.env.doc2path(pagename))
-        nb = jupytext.read(src)
-        nb.cells.insert(0, nbformat.v4.new_markdown_cell(note))
-        nb.metadata.pop("jupytext", None)
-        nb.metadata["lossbook"] = {"version": str(cff["version"]), "source": f"{pagename}.md"}
+        nb = chapter_notebook(src, version=str(cff["version"]), repo=_repo_url(app), source_name=f"{pagename}.md")
         out = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
         out.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.validate(nb)
         nbformat.write(nb, out)
+
+
+def paired_notebooks(root: Path) -> dict:
+    """{path of book/<chapter>.ipynb: notebook} for every MyST notebook chapter in the toc.
+
+    These paired notebooks are committed next to their sources so that Binder and Colab
+    (which open .ipynb, not MyST) can launch a chapter from the repository.
+    """
+    import yaml
+
+    import sys
+
+    sys.path.insert(0, str(root))
+    from lossbook.citation import load_citation
+
+    cfg = yaml.safe_load((root / "_config.yml").read_text())
+    repo = ((cfg.get("repository") or {}).get("url") or "").strip()
+    version = str(load_citation(root / "CITATION.cff")["version"])
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    files = [c["file"] for part in toc.get("parts", []) for c in part.get("chapters", [])]
+    out = {}
+    for f in files:
+        src = root / f"{f}.md"
+        if _is_notebook_source(src) and not f.endswith("how-to-cite"):
+            out[src.with_suffix(".ipynb")] = chapter_notebook(src, version=version, repo=repo, source_name=f"{f}.md")
+    return out
+
+
+if __name__ == "__main__":  # python _ext/lossbook_reader.py: write the paired notebooks
+    import nbformat
+
+    root = Path(__file__).resolve().parents[1]
+    for path, nb in paired_notebooks(root).items():
+        nbformat.write(nb, path)
+        print(f"wrote {path.relative_to(root)}")
 
 
 def setup(app: Sphinx):
