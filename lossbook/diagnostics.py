@@ -142,8 +142,8 @@ def expected_calibration_error(y_true, y_prob, *, n_bins=10):
 
     References
     ----------
-    .. [1] C. Guo, G. Pleiss, Y. Sun and K. Q. Weinberger, "On calibration of
-       modern neural networks", ICML 2017.
+    - C. Guo, G. Pleiss, Y. Sun and K. Q. Weinberger, "On calibration of
+      modern neural networks", ICML 2017.
 
     Examples
     --------
@@ -273,8 +273,8 @@ def smooth_labels(y_true, n_classes, *, alpha):
 
     References
     ----------
-    .. [1] C. Szegedy et al., "Rethinking the Inception architecture for
-       computer vision", CVPR 2016.
+    - C. Szegedy et al., "Rethinking the Inception architecture for
+      computer vision", CVPR 2016.
 
     Examples
     --------

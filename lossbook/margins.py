@@ -89,8 +89,8 @@ def crammer_singer_hinge(y_true, scores, *, margin=1.0, reduction="mean"):
 
     References
     ----------
-    .. [1] K. Crammer and Y. Singer, "On the algorithmic implementation of
-       multiclass kernel-based vector machines", JMLR 2, 2001.
+    - K. Crammer and Y. Singer, "On the algorithmic implementation of
+      multiclass kernel-based vector machines", JMLR 2, 2001.
 
     Examples
     --------
