@@ -399,6 +399,8 @@ class VerificationTableDirective(Directive):
     has_content = False
 
     def run(self):
+        # the table summarises every document: re-read this page at every build
+        self.state.document.settings.env.note_reread()
         return [verification_table()]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
+
+
+def build_problems(log: str) -> str:
+    """The warning and error lines of a build log (then its tail), for a readable failure."""
+    lines = [
+        ln for ln in log.splitlines()
+        if re.search(r"WARNING|ERROR|Error|Exception", ln) and "IPKernelApp" not in ln
+    ]
+    return "\n".join(lines[:60]) + "\n--- end of the log ---\n" + log[-3000:]
 
 
 @pytest.fixture(scope="session")
@@ -31,7 +41,7 @@ def built_site() -> Path:
             timeout=3600,
         )
         if r.returncode != 0:
-            pytest.fail("the strict book build failed:\n" + (r.stdout + r.stderr)[-6000:])
+            pytest.fail("the strict book build failed:\n" + build_problems(r.stdout + r.stderr))
     assert (site / "index.html").is_file()
     return site
 
