@@ -233,6 +233,22 @@ def test_chapter_verified_marks_open_their_checks_and_notebook_download(browser,
         assert nb["nbformat"] == 4
         assert "lossbook" in "".join(nb["cells"][0]["source"]) and nb["cells"][0]["cell_type"] == "markdown"
         assert any(c["cell_type"] == "code" for c in nb["cells"])
+        # exercises, with their solutions hidden until the reader asks
+        assert p.locator("article div.exercise").count() >= 3
+        sols = p.locator("article div.solution")
+        assert sols.count() >= 3
+        hidden = p.evaluate(
+            """() => [...document.querySelectorAll('article div.solution')].map(s => {
+                   const body = s.querySelector('section');
+                   return !body || getComputedStyle(body).visibility === 'hidden' || body.getBoundingClientRect().height === 0; })"""
+        )
+        assert all(hidden), f"solutions visible before a click: {hidden}"
+        sols.first.locator(".admonition-title").click()
+        p.wait_for_timeout(400)
+        assert sols.first.locator("section").is_visible(), "a solution does not open when clicked"
+        # figures are numbered by chapter ("Fig. 3.1"), as are equations ("(3.1)")
+        number = p.evaluate("() => (document.querySelector('article figcaption .caption-number') || {}).textContent || ''")
+        assert re.match(r"Fig\. \d+\.\d+", number), number
         # how to cite this chapter: version and licence on the page
         cite = p.locator("aside.lb-cite")
         assert cite.count() == 1 and "version" in cite.inner_text().lower() and "CC-BY-4.0" in cite.inner_text()
