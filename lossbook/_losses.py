@@ -138,11 +138,12 @@ def _elementwise(kernel, arrays, reduction):
             out[s:e] = val[:, 0] if k == 1 else val.mean(axis=1)
         else:
             total += kernel(*blocks, total=True)
+    # "+ 0.0" turns -0.0 (from -log(1) and friends) into 0.0: a zero loss prints as 0
     if reduction == "none":
-        return out
+        return out + 0.0
     if reduction == "mean":
-        return np.float64(total / (n * k))
-    return np.float64(total / k)
+        return np.float64(total / (n * k) + 0.0)
+    return np.float64(total / k + 0.0)
 
 
 # --------------------------------------------------------------------------
