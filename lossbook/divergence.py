@@ -13,6 +13,11 @@ adds what the two Part II chapters need on top of them:
   its standard error.
 
 Units are nats unless ``base`` is given (``base=2`` gives bits); ``0 log 0 = 0``.
+Gaussian log-densities come from the core ``gaussian_nll`` and the mixture's
+sum over components from the core ``logsumexp``; :func:`binary_entropy` keeps
+its own ``log1p`` kernel (more accurate than ``entropy`` of the rows
+``(p, 1 - p)`` for tiny ``p``, and an independent route that the book checks
+against ``entropy``).
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import _validation as _v
+from ._activations import logsumexp
+from ._losses import gaussian_nll
 
 __all__ = [
     "surprisal",
@@ -31,7 +38,6 @@ __all__ = [
     "kl_monte_carlo",
 ]
 
-_LOG_2PI = float(np.log(2.0 * np.pi))
 
 
 def _out(x):
@@ -224,12 +230,22 @@ def gaussian_mixture_logpdf(x, weights, means, sigmas):
     _check_same_len(w, sg, "weights", "sigmas")
     if sg.min() <= 0:
         raise ValueError(f"sigmas must be > 0, got {float(sg.min())!r}")
-    z = (xa[..., None] - mu) / sg
-    with np.errstate(divide="ignore"):  # intended: log 0 = -inf for zero weights
-        comp = np.log(w) - np.log(sg) - 0.5 * _LOG_2PI - 0.5 * z * z
-    m = comp.max(axis=-1, keepdims=True)
-    out = (m + np.log(np.exp(comp - m).sum(axis=-1, keepdims=True)))[..., 0]
-    return _out(out)
+    keep = w > 0  # a zero-weight component contributes nothing (and log 0 is not a logit)
+    w, mu, sg = w[keep], mu[keep], sg[keep]
+    shape = xa.shape + (w.size,)
+    with np.errstate(over="ignore"):  # (x - mu)^2 can overflow for |x| ~ 1e155+: log-density -inf
+        log_comp = -gaussian_nll(
+            np.broadcast_to(xa[..., None], shape).ravel(),
+            np.broadcast_to(mu, shape).ravel(),
+            np.broadcast_to(sg, shape).ravel(),
+            reduction="none",
+        ).reshape(shape)
+    a = np.log(w) + log_comp
+    dead = np.isneginf(a)
+    # logsumexp takes finite logits: a -inf term contributes exp(-inf) = 0, and -1e300 does too
+    out = logsumexp(np.where(dead, -1e300, a))
+    out = np.where(dead.all(axis=-1), -np.inf, out)
+    return _out(np.asarray(out, dtype=np.float64))
 
 
 def _check_grid(x):
@@ -308,8 +324,7 @@ def grid_kl_divergence(x, log_p, log_q):
 
 
 def _gauss_logpdf(x, mu, sigma):
-    z = (x - mu) / sigma
-    return -np.log(sigma) - 0.5 * _LOG_2PI - 0.5 * z * z
+    return -gaussian_nll(x, np.full_like(x, mu), sigma, reduction="none")
 
 
 def fit_gaussian_kl(x, log_p, *, direction="forward", mu0=None, sigma0=None, tol=1e-7, max_iter=5000):

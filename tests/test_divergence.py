@@ -109,6 +109,20 @@ def test_mixture_logpdf_finite_far_in_tails():
     assert np.isfinite(v) and v == pytest.approx(ref, rel=1e-12)
 
 
+def test_mixture_logpdf_zero_weight_component_is_ignored():
+    # regression: the mixture is summed with the core logsumexp, which takes finite logits only
+    x = np.array([-1.0, 0.0, 3.0])
+    got = lb.gaussian_mixture_logpdf(x, [0.0, 1.0], [5.0, 0.0], [1.0, 2.0])
+    np.testing.assert_allclose(got, st.norm.logpdf(x, 0.0, 2.0), rtol=1e-14)
+
+
+def test_mixture_logpdf_is_minus_inf_where_the_density_is_zero_in_floats():
+    with np.errstate(all="raise"):
+        assert lb.gaussian_mixture_logpdf(1e200, [0.5, 0.5], [0.0, 1.0], [1.0, 1.0]) == -np.inf
+    v = lb.gaussian_mixture_logpdf(np.array([0.0, 1e200]), [1.0], [0.0], [1.0])
+    assert v[0] == pytest.approx(st.norm.logpdf(0.0), rel=1e-14) and v[1] == -np.inf
+
+
 def test_mixture_logpdf_validates():
     with pytest.raises(ValueError, match="weights rows must sum to 1"):
         lb.gaussian_mixture_logpdf(0.0, [0.5, 0.6], [0, 1], [1, 1])
