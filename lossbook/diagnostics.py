@@ -25,6 +25,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _validation as _v
+from ._losses import huber_grad, mae_grad
 
 __all__ = [
     "ReliabilityBins",
@@ -373,13 +374,22 @@ def mix_pseudo_labels(x_labelled, y_labelled, x_unlabelled, pseudo_labels, *, ps
 
 
 def fit_linear_regression(x, y, *, loss="mse", delta=1.0, max_iter=500, tol=1e-12):
-    r"""Fit :math:`\hat y = a + b x` by minimising the mean MSE, MAE or Huber loss.
+    r"""Fit :math:`\hat y = a + b x` by minimising the mean MSE, MAE or Huber loss exactly.
 
     MSE is solved in closed form (least squares). MAE and Huber are solved by
-    iteratively reweighted least squares: each step solves a weighted least
-    squares problem with weights :math:`w_i = \psi(r_i)/r_i`, i.e. 1 inside
-    :math:`|r_i| \le \delta` and :math:`\delta/|r_i|` outside for Huber, and
-    :math:`1/\max(|r_i|, 10^{-9})` for MAE.
+    iteratively reweighted least squares (IRLS): each step solves a weighted
+    least-squares problem with weights :math:`w_i = \psi(r_i)/r_i`, where
+    :math:`\psi` is the derivative of the per-item loss, taken from
+    :func:`lossbook.huber_grad` and :func:`lossbook.mae_grad` (times ``N``,
+    since those return the gradient of the mean). For Huber this is 1 inside
+    :math:`|r_i| \le \delta` and :math:`\delta/|r_i|` outside; for MAE it is
+    :math:`1/|r_i|`, with :math:`|r_i|` floored at :math:`10^{-9}`.
+
+    :func:`lossbook.train` with ``model="linear"`` minimises the same losses by
+    plain gradient descent, which for MAE and Huber converges slowly and only
+    approximately (the gradient does not shrink near an MAE minimiser); this
+    function returns the minimiser itself, as the outlier comparison and the
+    :math:`\delta` sweep need.
 
     Parameters
     ----------
@@ -426,12 +436,15 @@ def fit_linear_regression(x, y, *, loss="mse", delta=1.0, max_iter=500, tol=1e-1
     coef = np.linalg.lstsq(A, yv, rcond=None)[0]
     if loss == "mse":
         return coef
+    n, floor = yv.size, 1e-9
+    # psi(r) / r near r = 0: the quadratic part of Huber has weight 1; MAE gets the floored 1/|r|
+    w_small = 1.0 if loss == "huber" else 1.0 / floor
     for _ in range(max_iter):
-        r = np.abs(yv - A @ coef)
-        if loss == "huber":
-            w = np.where(r <= delta, 1.0, delta / np.maximum(r, 1e-300))
-        else:
-            w = 1.0 / np.maximum(r, 1e-9)
+        pred = A @ coef
+        r = pred - yv
+        psi = n * (huber_grad(yv, pred, delta=delta) if loss == "huber" else mae_grad(yv, pred))
+        big = np.abs(r) > floor
+        w = np.where(big, psi / np.where(big, r, 1.0), w_small)
         sw = np.sqrt(w)
         new = np.linalg.lstsq(A * sw[:, None], yv * sw, rcond=None)[0]
         done = np.max(np.abs(new - coef)) <= tol * (1.0 + np.max(np.abs(coef)))

@@ -5,8 +5,9 @@ for classification*. It holds what those chapters need beyond the core losses:
 
 - a seeded synthetic prediction set for a strong binary classifier with a few
   confidently wrong items (:func:`simulate_prediction_set`), the transforms a
-  Kaggle competitor might apply to it (:func:`round_confident`,
-  :func:`clip_probabilities`), a sweep of clip values (:func:`clip_sweep`)
+  Kaggle competitor might apply to it (:func:`round_confident`), a sweep of
+  clip values (:func:`clip_sweep`, clipping through the ``eps`` of
+  :func:`lossbook.binary_cross_entropy`)
   and the share of the loss carried by the worst items
   (:func:`worst_item_share`);
 - the two accuracy metrics that a binary loss on one-hot targets mixes up
@@ -17,7 +18,10 @@ for classification*. It holds what those chapters need beyond the core losses:
   study update rules that are not the gradient of the printed loss
   (:func:`fit_two_layer_gd`; for ordinary training use :func:`lossbook.train`),
   and a one-dimensional slice of a logistic model's loss surface
-  (:func:`loss_along_line`).
+  (:func:`loss_along_line`);
+- how large the back-propagated gradient stays, layer by layer, in a deep
+  random network with sigmoid, tanh or ReLU hidden units
+  (:func:`layer_gradient_norms`), for the saturation discussion.
 
 The losses and their gradients themselves come from :mod:`lossbook`
 (``binary_cross_entropy``, ``binary_cross_entropy_with_logits`` and its
@@ -43,13 +47,13 @@ from ._losses import (
 __all__ = [
     "simulate_prediction_set",
     "round_confident",
-    "clip_probabilities",
     "clip_sweep",
     "worst_item_share",
     "binary_accuracy",
     "categorical_accuracy",
     "fit_two_layer_gd",
     "loss_along_line",
+    "layer_gradient_norms",
 ]
 
 _LOSSES = ("cross_entropy", "mse")
@@ -233,40 +237,6 @@ def round_confident(y_prob, *, threshold=0.1, to=0.0):
     out[p > 1.0 - tau] = 1.0 - t
     out[p < tau] = t
     return out
-
-
-def clip_probabilities(y_prob, eps):
-    r"""Clip probabilities to :math:`[\varepsilon, 1 - \varepsilon]`.
-
-    Parameters
-    ----------
-    y_prob : array_like, any shape with at least one axis
-        Probabilities in [0, 1].
-    eps : float
-        Clip value in (0, 0.5).
-
-    Returns
-    -------
-    ndarray, same shape as ``y_prob``
-        ``clip(y_prob, eps, 1 - eps)``; a new array.
-
-    Notes
-    -----
-    This is what a log-loss scorer does before taking logs (scikit-learn and
-    Kaggle used ``eps = 1e-15``); doing it to one's own submission caps the
-    loss of every item at :math:`-\log \varepsilon`.
-
-    Examples
-    --------
-    >>> import lossbook as lb
-    >>> lb.clip_probabilities([0.0, 0.5, 1.0], 0.01).tolist()
-    [0.01, 0.5, 0.99]
-    """
-    p = _probs(y_prob)
-    e = _v.check_eps(eps)
-    if e is None:
-        raise ValueError("eps must be a finite number > 0 and < 0.5, got None")
-    return np.clip(p, e, 1.0 - e)
 
 
 def clip_sweep(y_true, y_prob, eps_values):
@@ -643,4 +613,91 @@ def loss_along_line(X, y, w, direction, t, *, b=0.0, loss="cross_entropy"):
             out[j] = float(binary_cross_entropy_with_logits(y, z))
         else:
             out[j] = float(mse(y, sigmoid(z)))
+    return out
+
+
+_ACTIVATIONS = ("sigmoid", "tanh", "relu")
+
+
+def _act_and_deriv(name, a):
+    """Hidden activation and its derivative at the pre-activations ``a``."""
+    if name == "sigmoid":
+        h = sigmoid(a)
+        return h, h * (1.0 - h)
+    if name == "tanh":
+        h = np.tanh(a)
+        return h, 1.0 - h * h
+    return np.maximum(a, 0.0), (a > 0).astype(np.float64)
+
+
+def layer_gradient_norms(activation, *, depth=20, width=64, n_samples=128, weight_gain=None, seed=0):
+    r"""Size of the back-propagated gradient at every layer of a deep random network.
+
+    The network has ``depth`` fully connected hidden layers of ``width``
+    units, :math:`h_l = \phi(a_l)`, :math:`a_l = h_{l-1} W_l` with
+    :math:`h_0 = x \sim \mathcal N(0, I)` and weights
+    :math:`W_l \sim \mathcal N(0, g^2/\text{width})`. A seeded random
+    gradient :math:`\partial L/\partial h_{\text{depth}} \sim \mathcal N(0, I)`
+    is sent back by the chain rule,
+
+    .. math::
+
+       \frac{\partial L}{\partial h_{l-1}}
+       = \Bigl(\frac{\partial L}{\partial h_l} \odot \phi'(a_l)\Bigr) W_l^\top ,
+
+    and the root-mean-square entry of :math:`\partial L/\partial h_l` is
+    recorded for every layer. The factor :math:`\phi'(a_l)` is where
+    saturation enters: at most 1/4 for the sigmoid, at most 1 for tanh, and
+    exactly 0 or 1 for ReLU.
+
+    Parameters
+    ----------
+    activation : {"sigmoid", "tanh", "relu"}
+        Hidden activation :math:`\phi`.
+    depth : int, default 20
+        Number of hidden layers (at least 1).
+    width : int, default 64
+        Units per layer (at least 1).
+    n_samples : int, default 128
+        Inputs in the batch (at least 1).
+    weight_gain : float, optional
+        The gain :math:`g > 0`; default 1 for sigmoid and tanh, :math:`\sqrt 2`
+        for ReLU (He initialisation).
+    seed : int, default 0
+        Seed of ``numpy.random.default_rng``.
+
+    Returns
+    -------
+    ndarray, shape (depth + 1,)
+        RMS gradient at :math:`h_0, h_1, \dots, h_{\text{depth}}` (the last
+        entry is that of the injected gradient, about 1).
+
+    Examples
+    --------
+    >>> import lossbook as lb
+    >>> g = lb.layer_gradient_norms("sigmoid", depth=10, seed=0)
+    >>> g.shape, bool(g[0] < 1e-5 * g[-1])
+    ((11,), True)
+    """
+    if activation not in _ACTIVATIONS:
+        raise ValueError(f"activation must be one of 'sigmoid', 'tanh' or 'relu', got {activation!r}")
+    depth = _v.check_int(depth, "depth", minimum=1)
+    width = _v.check_int(width, "width", minimum=1)
+    n_samples = _v.check_int(n_samples, "n_samples", minimum=1)
+    gain = (np.sqrt(2.0) if activation == "relu" else 1.0) if weight_gain is None else _real(
+        weight_gain, "weight_gain", lo=0.0, lo_open=True)
+    rng = np.random.default_rng(_v.check_seed(seed))
+    h = rng.standard_normal((n_samples, width))
+    weights, derivs = [], []
+    for _ in range(depth):
+        W = rng.normal(0.0, gain / np.sqrt(width), size=(width, width))
+        h, d = _act_and_deriv(activation, h @ W)
+        weights.append(W)
+        derivs.append(d)
+    g = rng.standard_normal((n_samples, width))
+    out = np.empty(depth + 1)
+    out[depth] = np.sqrt(np.mean(g * g))
+    for layer in range(depth - 1, -1, -1):
+        g = (g * derivs[layer]) @ weights[layer].T
+        out[layer] = np.sqrt(np.mean(g * g))
     return out

@@ -59,14 +59,6 @@ def test_round_confident_errors():
         lb.round_confident([1.5])
 
 
-def test_clip_probabilities_and_errors():
-    np.testing.assert_array_equal(lb.clip_probabilities([0.0, 0.3, 1.0], 0.05), [0.05, 0.3, 0.95])
-    with pytest.raises(ValueError, match=r"eps must be a finite number > 0 and < 0.5, got 0.5"):
-        lb.clip_probabilities([0.3], 0.5)
-    with pytest.raises(ValueError, match="got None"):
-        lb.clip_probabilities([0.3], None)
-
-
 def test_clip_sweep_matches_sklearn_log_loss_on_clipped_input():
     # oracle (b): scikit-learn's log_loss on the clipped probabilities
     y, p, _ = lb.simulate_prediction_set(300, confident_wrong=2, wrong_margin=(8, 12), seed=5)
@@ -239,3 +231,42 @@ def test_fit_two_layer_gd_saturated_start_mse_stalls():
     assert ce["cross_entropy"][-1] < 0.5 * ms["cross_entropy"][-1]
     with pytest.raises(ValueError, match=r"b2_init must be a finite number, got inf"):
         lb.fit_two_layer_gd(X, Y, b2_init=np.inf)
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
+def test_layer_gradient_norms_match_finite_differences_of_the_forward_pass(activation):
+    # Rebuild the same random network from the same seed, write the forward pass out, and
+    # differentiate L = sum(g * h_depth) w.r.t. h_0 by central differences (claim D1 support).
+    depth, width, n, seed = 3, 4, 2, 5
+    gain = np.sqrt(2.0) if activation == "relu" else 1.0
+    rng = np.random.default_rng(seed)
+    h0 = rng.standard_normal((n, width))
+    Ws = [rng.normal(0.0, gain / np.sqrt(width), size=(width, width)) for _ in range(depth)]
+    g = rng.standard_normal((n, width))
+    phi = {"sigmoid": lambda a: 1 / (1 + np.exp(-a)), "tanh": np.tanh, "relu": lambda a: np.maximum(a, 0)}[activation]
+
+    def L(h):
+        for W in Ws:
+            h = phi(h @ W)
+        return float(np.sum(g * h))
+
+    num = lb.numerical_gradient(L, h0)
+    got = lb.layer_gradient_norms(activation, depth=depth, width=width, n_samples=n, seed=seed)
+    assert got[0] == pytest.approx(np.sqrt(np.mean(num**2)), rel=1e-6)
+    assert got[-1] == pytest.approx(np.sqrt(np.mean(g**2)), rel=1e-15)
+
+
+def test_layer_gradient_norms_saturation_order():  # claim D1
+    sig, tanh, relu = (lb.layer_gradient_norms(a, depth=15, seed=2) for a in ("sigmoid", "tanh", "relu"))
+    assert sig[0] / sig[-1] < 1e-6            # each sigmoid layer multiplies by at most 1/4
+    assert 1e-3 < tanh[0] / tanh[-1] < 1      # tanh shrinks it, far more slowly
+    assert 0.5 < relu[0] / relu[-1] < 2       # ReLU with He initialisation keeps its size
+
+
+def test_layer_gradient_norms_errors():
+    with pytest.raises(ValueError, match="activation must be one of 'sigmoid', 'tanh' or 'relu', got 'elu'"):
+        lb.layer_gradient_norms("elu")
+    with pytest.raises(ValueError, match="depth must be an int >= 1"):
+        lb.layer_gradient_norms("tanh", depth=0)
+    with pytest.raises(ValueError, match="weight_gain must be a finite number > 0"):
+        lb.layer_gradient_norms("tanh", weight_gain=-1.0)

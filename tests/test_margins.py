@@ -124,3 +124,16 @@ def test_decision_grid_errors():
     with pytest.raises(TypeError, match="predict must be callable"):
         lb.decision_grid(3, (0, 1), (0, 1))
 
+
+
+def test_sklearn_hinge_loss_needs_labels_when_a_class_is_missing():
+    # The chapter's pitfall box: with a batch that lacks a class, sklearn's hinge_loss stops with a
+    # shape error instead of returning the loss; labels= restores the Crammer-Singer value.
+    from sklearn.metrics import hinge_loss
+
+    with pytest.raises(ValueError, match="shape"):
+        hinge_loss(Y[:2], S[:2])
+    with pytest.raises(ValueError, match="shape"):
+        hinge_loss(Y[:1], S[:1])
+    assert hinge_loss(Y[:2], S[:2], labels=[0, 1, 2]) == pytest.approx(
+        float(lb.crammer_singer_hinge(Y[:2], S[:2])), rel=1e-13)
