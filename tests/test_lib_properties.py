@@ -41,7 +41,13 @@ def test_softmax_shift_invariance_and_rows_sum_to_one(z, c):
 def test_information_identities(pq):
     p, q = pq
     kl = float(lb.kl_divergence(p, q))
-    assert kl >= 0.0
+    # Gibbs' inequality, on an independent unclipped sum (lossbook clips round-off below 0,
+    # so "lb.kl_divergence(p, q) >= 0" alone could never fail)
+    from scipy.special import rel_entr
+
+    raw = float(np.sum(rel_entr(p, q)))
+    assert raw >= -1e-15
+    assert kl == pytest.approx(max(raw, 0.0), rel=1e-9, abs=1e-15)
     assert float(lb.kl_divergence(p, p)) == 0.0
     assert float(lb.cross_entropy(p, q)) == pytest.approx(float(lb.entropy(p)) + kl, rel=1e-12, abs=1e-14)
     assert float(lb.entropy(p, base=2)) == pytest.approx(float(lb.entropy(p)) / np.log(2), rel=1e-14, abs=1e-300)
