@@ -32,6 +32,16 @@ def load_citation(path) -> dict:
     return data
 
 
+def _preferred(cff: dict) -> dict:
+    """The fields to cite: ``preferred-citation`` where the file has one, else the file's own."""
+    pref = cff.get("preferred-citation") or {}
+    merged = dict(cff)
+    for key in ("title", "authors"):
+        if pref.get(key):
+            merged[key] = pref[key]
+    return merged
+
+
 def author_names(cff: dict) -> list[str]:
     """Author names: ``name`` for an entity, ``Family, Given`` for a person."""
     out = []
@@ -49,6 +59,7 @@ def _year(cff):
 
 def to_bibtex(cff: dict, *, key: str = "lossbook", chapter: str | None = None, url: str | None = None) -> str:
     """A BibTeX entry: ``@book`` for the whole book, ``@incollection`` for a chapter."""
+    cff = _preferred(cff)
     authors = " and ".join("{" + n + "}" if "," not in n else n for n in author_names(cff))
     fields = []
     if chapter:
@@ -68,6 +79,7 @@ def to_bibtex(cff: dict, *, key: str = "lossbook", chapter: str | None = None, u
 
 def to_apa(cff: dict, *, chapter: str | None = None, url: str | None = None) -> str:
     """An APA 7 style reference (Markdown emphasis for the title)."""
+    cff = _preferred(cff)
     names = author_names(cff)
     who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + ", & " + names[-1]
     if not who.endswith("."):
