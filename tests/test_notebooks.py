@@ -22,6 +22,19 @@ CHAPTERS = sorted(
     if p.read_text().startswith("---\njupytext:") and p.name not in FRONT_MATTER
 )
 TIMES: dict[str, float] = {}
+GLUED: dict[str, dict[str, str]] = {}  # chapter -> glue key -> text, for the reproducibility test
+
+
+def glued_values(nb) -> dict[str, str]:
+    """The values a notebook glued (myst-nb's protocol), as their text/plain."""
+    out = {}
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            meta = o.get("metadata", {}).get("scrapbook")
+            if meta:
+                data = o.get("data", {})
+                out[meta["name"]] = data.get(meta.get("mime_prefix", "") + "text/plain")
+    return out
 
 pytestmark = pytest.mark.notebooks
 
@@ -38,6 +51,8 @@ def test_chapter_runs_in_a_fresh_kernel_in_an_empty_folder(path, tmp_path):
     start = time.perf_counter()
     client.execute()  # raises CellExecutionError on the first failing cell
     TIMES[path.stem] = time.perf_counter() - start
+    GLUED[path.stem] = glued_values(nb)
+    assert GLUED[path.stem], "a chapter that glues no number into its prose"
     errors = [
         o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
         if o.get("output_type") == "error"

@@ -78,3 +78,28 @@ def test_no_page_loads_anything_from_the_network(built_site):
             bad.append(f"{page.relative_to(built_site)}: {m.group(0)[:80]}")
     assert not bad, "\n".join(bad[:20])
     assert (built_site / "_static" / "mathjax" / "tex-svg.js").is_file()
+
+
+@pytest.mark.build
+@pytest.mark.notebooks
+def test_building_twice_gives_the_same_numbers(built_site):
+    """Every number glued into the prose is the same in the book build and in a fresh kernel.
+
+    The notebook-execution tests (same session) ran each chapter again in an empty folder;
+    seeded randomness must make the two runs agree to the last printed digit.
+    """
+    from jupyter_cache import get_cache
+    import test_notebooks
+
+    if not test_notebooks.GLUED:
+        pytest.skip("needs tests/test_notebooks.py in the same run (python3 dev.py test runs both)")
+    # the book's executed notebooks, with their glue outputs, are in the execution cache
+    (cache_dir,) = (built_site.parent / ".jupyter_cache").glob("lossbook-*")
+    cache = get_cache(str(cache_dir))
+    executed = {Path(r.uri).stem: cache.get_cache_bundle(r.pk).nb for r in cache.list_cache_records()}
+    differ = []
+    for stem, fresh in test_notebooks.GLUED.items():
+        book = test_notebooks.glued_values(executed[stem])
+        assert set(book) == set(fresh), stem
+        differ += [f"{stem}:{k}: {book[k]} != {fresh[k]}" for k in book if book[k] != fresh[k]]
+    assert not differ, "\n".join(differ[:20])
