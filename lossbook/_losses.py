@@ -640,28 +640,7 @@ def _hinge_setup(y_true, scores, margin):
     margin = _v.check_positive_scalar(margin, "margin")
     s = _pred(scores, "scores", ndim=2)
     n, c = s.shape
-    arr = np.asarray(y_true) if not isinstance(y_true, (str, bytes)) and y_true is not None else None
-    if arr is not None and arr.ndim == 2 and arr.dtype.kind in "biuf":
-        if arr.shape != (n, c):
-            raise ValueError(
-                f"y_true (one-hot) must have the same shape as scores, got y_true "
-                f"{_v._fmt_shape(arr.shape)} and scores {_v._fmt_shape((n, c))}"
-            )
-        ok = ((arr == 0) | (arr == 1)).all(axis=1) & (arr.sum(axis=1) == 1)
-        if not ok.all():
-            row = int(np.argmax(~ok))
-            raise ValueError(
-                f"y_true given as a 2-D array must be one-hot rows (exactly one 1, rest 0), "
-                f"row {row} is {arr[row].tolist()}"
-            )
-        labels = arr.argmax(axis=1).astype(np.intp)
-    else:
-        labels = _v.check_labels(y_true, "y_true", c)
-        if labels.shape[0] != n:
-            raise ValueError(
-                f"y_true and scores must have the same number of samples, got {labels.shape[0]} "
-                f"labels and {n} rows in scores"
-            )
+    labels = _v.labels_from_targets(y_true, "y_true", n, c, other="scores", one_hot="strict")
     return labels, np.ascontiguousarray(s), margin
 
 

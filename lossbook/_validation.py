@@ -219,6 +219,40 @@ def check_labels(y, name: str, n_classes: int | None = None, *, ndim=1) -> np.nd
     return arr.astype(np.intp, copy=False)
 
 
+def labels_from_targets(y_true, name: str, n: int, c: int, *, other: str, one_hot: str = "strict") -> np.ndarray:
+    """Class labels from integer labels (N,) or from rows (N, C) of a target matrix.
+
+    ``one_hot="strict"`` requires exactly one 1 per row (rest 0); ``"argmax"`` takes each
+    row's arg-max (soft targets allowed). ``other`` names the prediction argument in
+    messages; ``n`` and ``c`` are its number of rows and classes.
+    """
+    arr = np.asarray(y_true) if not isinstance(y_true, (str, bytes)) and y_true is not None else None
+    if arr is not None and arr.ndim == 2 and arr.dtype.kind in "biuf":
+        if arr.shape != (n, c):
+            raise ValueError(
+                f"{name} (one-hot rows) must have the same shape as {other}, got {name} "
+                f"{_fmt_shape(arr.shape)} and {other} {_fmt_shape((n, c))}"
+            )
+        if one_hot == "strict":
+            ok = ((arr == 0) | (arr == 1)).all(axis=1) & (arr.sum(axis=1) == 1)
+            if not ok.all():
+                row = int(np.argmax(~ok))
+                raise ValueError(
+                    f"{name} given as a 2-D array must be one-hot rows (exactly one 1, rest 0), "
+                    f"row {row} is {arr[row].tolist()}"
+                )
+        else:
+            check_finite(arr.astype(float, copy=False), name)
+        return arr.argmax(axis=1).astype(np.intp)
+    labels = check_labels(y_true, name, c)
+    if labels.shape[0] != n:
+        raise ValueError(
+            f"{name} and {other} must have the same number of samples, got {labels.shape[0]} "
+            f"labels and {n} rows in {other}"
+        )
+    return labels
+
+
 def check_n_classes(n_classes, name="n_classes") -> int:
     if isinstance(n_classes, (bool, np.bool_)) or not isinstance(n_classes, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {type(n_classes).__name__} {n_classes!r}")

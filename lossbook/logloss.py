@@ -396,22 +396,7 @@ def categorical_accuracy(y_true, y_prob):
     s = _v.as_float_array(y_prob, "y_prob", ndim=2)
     _v.check_finite(s, "y_prob")
     n, c = s.shape
-    t = np.asarray(y_true) if not isinstance(y_true, (str, bytes)) and y_true is not None else y_true
-    if isinstance(t, np.ndarray) and t.ndim == 2:
-        t = _v.as_float_array(t, "y_true", ndim=2)
-        if t.shape != s.shape:
-            raise ValueError(
-                f"y_true (one-hot rows) must have the same shape as y_prob, got y_true "
-                f"{_v._fmt_shape(t.shape)} and y_prob {_v._fmt_shape(s.shape)}"
-            )
-        labels = t.argmax(axis=1)
-    else:
-        labels = _v.check_labels(y_true, "y_true", c)
-        if labels.shape[0] != n:
-            raise ValueError(
-                f"y_true and y_prob must have the same number of samples, got {labels.shape[0]} "
-                f"labels and {n} rows in y_prob"
-            )
+    labels = _v.labels_from_targets(y_true, "y_true", n, c, other="y_prob", one_hot="argmax")
     return float(np.mean(s.argmax(axis=1) == labels))
 
 
