@@ -106,13 +106,7 @@ def _class_targets(y_true, n: int, c: int, other: str):
             f"y_true must be integer labels of shape (N,) or target rows of shape (N, C), got a "
             f"{arr.ndim}-D array of shape {_v._fmt_shape(arr.shape)}"
         )
-    y = _v.check_labels(y_true, "y_true", c)
-    if y.shape[0] != n:
-        raise ValueError(
-            f"y_true and {other} must have the same number of samples, got {y.shape[0]} labels "
-            f"and {n} rows in {other}"
-        )
-    return y, None
+    return _v.check_labels_for(y_true, "y_true", n, c, other=other), None
 
 
 def _elementwise(kernel, arrays, reduction):

@@ -244,6 +244,11 @@ def labels_from_targets(y_true, name: str, n: int, c: int, *, other: str, one_ho
         else:
             check_finite(arr.astype(float, copy=False), name)
         return arr.argmax(axis=1).astype(np.intp)
+    return check_labels_for(y_true, name, n, c, other=other)
+
+
+def check_labels_for(y_true, name: str, n: int, c: int, *, other: str) -> np.ndarray:
+    """Integer labels in ``[0, c)``, one for each of the ``n`` rows of ``other``."""
     labels = check_labels(y_true, name, c)
     if labels.shape[0] != n:
         raise ValueError(

@@ -67,12 +67,7 @@ class ReliabilityBins(NamedTuple):
 
 def _labels_probs(y_true, y_prob):
     p = _v.check_probabilities(y_prob, "y_prob", ndim=2)
-    y = _v.check_labels(y_true, "y_true", p.shape[1])
-    if y.shape[0] != p.shape[0]:
-        raise ValueError(
-            f"y_true and y_prob must have the same number of samples, got {y.shape[0]} labels "
-            f"and {p.shape[0]} rows in y_prob"
-        )
+    y = _v.check_labels_for(y_true, "y_true", p.shape[0], p.shape[1], other="y_prob")
     return y, p
 
 

@@ -39,12 +39,7 @@ def _setup(y_true, scores, margin):
     n, c = s.shape
     if c < 2:
         raise ValueError(f"scores must have at least 2 classes (columns), got shape {_v._fmt_shape(s.shape)}")
-    y = _v.check_labels(y_true, "y_true", c)
-    if y.shape[0] != n:
-        raise ValueError(
-            f"y_true and scores must have the same number of samples, got {y.shape[0]} labels "
-            f"and {n} rows in scores"
-        )
+    y = _v.check_labels_for(y_true, "y_true", n, c, other="scores")
     margin = _v.check_positive_scalar(margin, "margin")
     return y, s, margin
 
