@@ -3,17 +3,15 @@
 * **Notebooks.** For every page written as a MyST notebook, a real ``.ipynb`` is
   generated at build time from the MyST source (with jupytext) into
   ``_sources/<page>.ipynb`` and offered by the theme's download button. Its first
-  cell says how to get ``lossbook``; it installs nothing by itself. The notebook is
-  written at ``build-finished``, after the theme's launch-button code (which would
-  otherwise copy the executed notebook over it).
-* **Citations.** Every chapter page (a numbered chapter) ends with a "Cite this
-  chapter" box built from ``CITATION.cff``: APA and BibTeX for the chapter, the
-  book's version and its licence.
+  cell installs ``lossbook`` (and matplotlib) from the book's site when they are
+  missing (see ``_ext/lossbook_notebooks.py``). The notebook is written at
+  ``build-finished``, after the theme's launch-button code (which would otherwise
+  copy the executed notebook over it).
+* Chapter citations (the "Cite this chapter" box, meta tags) are in ``_ext/lossbook_cite.py``.
 """
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 from sphinx.application import Sphinx
@@ -21,19 +19,12 @@ from sphinx.util import logging
 
 LOG = logging.getLogger(__name__)
 
-INSTALL_NOTE = """\
+NOTEBOOK_NOTE = """\
 **Running this chapter as a notebook.** This notebook is a chapter of *Lossbook*
-(version {version}). It needs Python 3.10 or later with the `lossbook` package, numpy and
-matplotlib. It installs nothing by itself: install the package first, from a copy of the
-book's repository{repo_hint}:
-
-```
-pip install -e .          # run in the folder that holds pyproject.toml
-pip install matplotlib
-```
-
-{launch_hint}Then run the cells from the top. Cells tagged `remove-cell` are set-up code
-that the web page hides.
+(version {version}){page_hint}. It needs Python 3.10 or later with pip. The cell above
+installs the `lossbook` package and matplotlib when they are missing (see the book's
+"Run a chapter" page); then run the cells from the top. Cells tagged `remove-cell` are
+set-up code that the web page hides.
 """
 
 
@@ -80,48 +71,23 @@ def on_html_page_context(app, pagename, templatename, context, doctree):
     if _is_notebook_source(src) and app.config.lossbook_notebook_downloads:
         context["ipynb_source"] = pagename + ".ipynb"
         app.lossbook_pending_notebooks.add(pagename)
-    secnum = app.env.toc_secnumbers.get(pagename, {}).get("")
-    if secnum and "body" in context:
-        context["body"] += _cite_box(app, pagename, ".".join(map(str, secnum)))
 
 
-def _cite_box(app, pagename, number):
-    from lossbook.citation import to_apa, to_bibtex
-
-    cff = _cff(app)
-    title = app.env.titles[pagename].astext()
-    chapter = f"Chapter {number}: {title}"
-    base = (app.config.html_baseurl or "").rstrip("/")
-    url = f"{base}/{pagename}.html" if base else None
-    apa = html.escape(to_apa(cff, chapter=chapter, url=url)).replace("*", "")
-    key = "lossbook-" + pagename.rsplit("/", 1)[-1]
-    bib = html.escape(to_bibtex(cff, key=key, chapter=chapter, url=url))
-    lic = html.escape(str(cff.get("license", "")))
-    return (
-        '<aside class="lb-cite" aria-label="How to cite this chapter">'
-        '<h2 class="lb-cite-title">Cite this chapter</h2>'
-        f"<p>{apa}</p>"
-        f"<details><summary>BibTeX</summary><pre>{bib}</pre></details>"
-        f'<p class="lb-cite-meta">Lossbook version {html.escape(str(cff["version"]))} '
-        f"({html.escape(str(cff['date-released']))}). Text licensed {lic}, code MIT. "
-        'See also <a href="how-to-cite.html">How to cite</a>.</p></aside>'
-    )
-
-
-def chapter_notebook(src: Path, *, version: str, repo: str = "", source_name: str = ""):
-    """The reader's notebook for one chapter: the MyST source as .ipynb, plus an install note."""
+def chapter_notebook(src: Path, *, version: str, repo: str = "", source_name: str = "", baseurl: str = ""):
+    """The reader's notebook for one chapter: an install cell, a note, then the MyST source."""
     import jupytext
     import nbformat
+    from lossbook_notebooks import install_cell_source
 
-    repo_hint = f" ({repo})" if repo else ""
-    launch_hint = (
-        "On Binder or Colab, run `!pip install git+" + repo + "` in a first cell. " if repo else ""
-    )
-    note = INSTALL_NOTE.format(version=version, repo_hint=repo_hint, launch_hint=launch_hint)
+    base = (baseurl or "").strip().rstrip("/")
+    page = source_name[:-3] + ".html" if source_name.endswith(".md") else ""
+    page_hint = f", from {base}/{page}" if base and page else ""
+    note = NOTEBOOK_NOTE.format(version=version, page_hint=page_hint)
     nb = jupytext.read(src)
     nb.cells.insert(0, nbformat.v4.new_markdown_cell(note))
+    nb.cells.insert(0, nbformat.v4.new_code_cell(install_cell_source(version=version, baseurl=baseurl)))
     nb.metadata.pop("jupytext", None)
-    nb.metadata["lossbook"] = {"version": str(version), "source": source_name or src.name}
+    nb.metadata["lossbook"] = {"version": str(version), "source": source_name or src.name, "baseurl": base}
     for i, cell in enumerate(nb.cells):  # stable ids, so regenerating changes nothing
         cell["id"] = f"cell-{i}"
     nbformat.validate(nb)
@@ -136,7 +102,8 @@ def on_build_finished(app, exception):
     cff = _cff(app)
     for pagename in sorted(app.lossbook_pending_notebooks):
         src = Path(app.env.doc2path(pagename))
-        nb = chapter_notebook(src, version=str(cff["version"]), repo=_repo_url(app), source_name=f"{pagename}.md")
+        nb = chapter_notebook(src, version=str(cff["version"]), repo=_repo_url(app), source_name=f"{pagename}.md",
+                              baseurl=app.config.html_baseurl or "")
         out = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
         out.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, out)
@@ -153,10 +120,12 @@ def paired_notebooks(root: Path) -> dict:
     import sys
 
     sys.path.insert(0, str(root))
+    sys.path.insert(0, str(root / "_ext"))
     from lossbook.citation import load_citation
 
     cfg = yaml.safe_load((root / "_config.yml").read_text())
     repo = ((cfg.get("repository") or {}).get("url") or "").strip()
+    baseurl = ((cfg.get("html") or {}).get("baseurl") or "").strip()
     version = str(load_citation(root / "CITATION.cff")["version"])
     toc = yaml.safe_load((root / "_toc.yml").read_text())
     files = [c["file"] for part in toc.get("parts", []) for c in part.get("chapters", [])]
@@ -164,7 +133,9 @@ def paired_notebooks(root: Path) -> dict:
     for f in files:
         src = root / f"{f}.md"
         if _is_notebook_source(src) and not f.endswith("how-to-cite"):
-            out[src.with_suffix(".ipynb")] = chapter_notebook(src, version=version, repo=repo, source_name=f"{f}.md")
+            out[src.with_suffix(".ipynb")] = chapter_notebook(
+                src, version=version, repo=repo, source_name=f"{f}.md", baseurl=baseurl
+            )
     return out
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["load_citation", "to_bibtex", "to_apa", "author_names"]
+__all__ = ["load_citation", "to_bibtex", "to_apa", "author_names", "publisher_name", "book_url"]
 
 
 def load_citation(path) -> dict:
@@ -53,13 +53,42 @@ def author_names(cff: dict) -> list[str]:
     return out
 
 
+def publisher_name(cff: dict) -> str:
+    """The publisher: ``preferred-citation.publisher.name`` (or the top-level one), else ''."""
+    for src in (cff.get("preferred-citation") or {}, cff):
+        pub = src.get("publisher")
+        if isinstance(pub, dict) and pub.get("name"):
+            return str(pub["name"])
+    return ""
+
+
+def book_url(cff: dict) -> str:
+    """The book's web address: ``url`` in ``CITATION.cff`` (or its preferred citation), else ''."""
+    return str(cff.get("url") or (cff.get("preferred-citation") or {}).get("url") or "")
+
+
+def _commit_note(commit):
+    return f"commit {commit[:12]}{commit[40:]}" if commit else ""
+
+
 def _year(cff):
     return str(cff["date-released"])[:4]
 
 
-def to_bibtex(cff: dict, *, key: str = "lossbook", chapter: str | None = None, url: str | None = None) -> str:
-    """A BibTeX entry: ``@book`` for the whole book, ``@incollection`` for a chapter."""
+def to_bibtex(
+    cff: dict, *, key: str = "lossbook", chapter: str | None = None, url: str | None = None,
+    commit: str | None = None,
+) -> str:
+    """A BibTeX entry: ``@book`` for the whole book, ``@incollection`` for a chapter.
+
+    A chapter is named by its title (never its number, which changes when chapters are
+    added) and ``url`` is then the chapter's page. Without ``url`` the book's own ``url``
+    from ``CITATION.cff`` is used, if it has one. ``commit`` (the git commit the book was
+    built from) goes into the note, with the licence.
+    """
+    pub = publisher_name(cff)
     cff = _preferred(cff)
+    url = url or book_url(cff) or None
     authors = " and ".join("{" + n + "}" if "," not in n else n for n in author_names(cff))
     fields = []
     if chapter:
@@ -69,25 +98,38 @@ def to_bibtex(cff: dict, *, key: str = "lossbook", chapter: str | None = None, u
         kind = "book"
         fields += [("title", cff["title"])]
     fields += [("author", authors), ("year", _year(cff)), ("edition", f"version {cff['version']}")]
-    if cff.get("license"):
-        fields.append(("note", f"Licensed {cff['license']}"))
+    if pub:
+        fields.append(("publisher", pub))
+    note = "; ".join(x for x in (_commit_note(commit).capitalize(), f"Licensed {cff['license']}" if cff.get("license") else "") if x)
+    if note:
+        fields.append(("note", note))
     if url:
         fields.append(("url", url))
     body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields)
     return f"@{kind}{{{key},\n{body}\n}}"
 
 
-def to_apa(cff: dict, *, chapter: str | None = None, url: str | None = None) -> str:
-    """An APA 7 style reference (Markdown emphasis for the title)."""
+def to_apa(cff: dict, *, chapter: str | None = None, url: str | None = None, commit: str | None = None) -> str:
+    """An APA 7 style reference (Markdown emphasis for the title).
+
+    A chapter is cited by its title and its page address (``url``). The version and, when
+    given, the commit go in the parenthesis after the title; the publisher follows, except
+    when it is the author (APA 7 then omits it); then the address.
+    """
+    pub = publisher_name(cff)
     cff = _preferred(cff)
+    url = url or book_url(cff) or None
     names = author_names(cff)
     who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + ", & " + names[-1]
     if not who.endswith("."):
         who += "."
+    edition = f"Version {cff['version']}" + (f", {_commit_note(commit)}" if commit else "")
     if chapter:
-        text = f"{who} ({_year(cff)}). {chapter}. In *{cff['title']}* (Version {cff['version']})."
+        text = f"{who} ({_year(cff)}). {chapter}. In *{cff['title']}* ({edition})."
     else:
-        text = f"{who} ({_year(cff)}). *{cff['title']}* (Version {cff['version']})."
+        text = f"{who} ({_year(cff)}). *{cff['title']}* ({edition})."
+    if pub and pub not in names:
+        text += f" {pub}."
     if url:
         text += f" {url}"
     return text
