@@ -100,7 +100,7 @@ def to_bibtex(
     fields += [("author", authors), ("year", _year(cff)), ("edition", f"version {cff['version']}")]
     if pub:
         fields.append(("publisher", pub))
-    note = "; ".join(x for x in (_commit_note(commit).capitalize(), f"Licensed {cff['license']}" if cff.get("license") else "") if x)
+    note = "; ".join(x for x in (("Git " + _commit_note(commit)) if commit else "", f"Licensed {cff['license']}" if cff.get("license") else "") if x)
     if note:
         fields.append(("note", note))
     if url:

@@ -95,9 +95,15 @@ def test_paired_notebooks_match_their_myst_sources():
     assert not stale, f"run `python3 dev.py build` (or python _ext/lossbook_reader.py) and commit: {stale}"
 
 
-def test_paired_notebook_opens_with_the_install_note():
+def test_paired_notebook_opens_with_the_install_cell():
+    """The first cell installs lossbook when it is missing; nothing else installs anything."""
+    from lossbook_notebooks import install_cell_source
+
     nb = next(iter(_paired().values()))
     first = nb.cells[0]
-    assert first.cell_type == "markdown" and "pip install -e ." in first.source
-    assert "installs nothing by itself" in first.source
-    assert not any("pip install" in c.source for c in nb.cells[1:] if c.cell_type == "code")
+    assert first.cell_type == "code"
+    assert first.source == install_cell_source(version=nb.metadata["lossbook"]["version"],
+                                               baseurl=nb.metadata["lossbook"]["baseurl"])
+    assert 'find_spec("lossbook") is None' in first.source and "pip" in first.source
+    assert nb.cells[1].cell_type == "markdown" and "Run a chapter" in nb.cells[1].source
+    assert not any("pip" in c.source for c in nb.cells[2:] if c.cell_type == "code")
