@@ -3,6 +3,13 @@
 The How-to-cite page and every chapter's citation box are built from the one
 ``CITATION.cff`` at the repository root, so they cannot drift apart.
 
+The APA entry is composed here rather than by a pybtex style: the APA styles for pybtex on
+PyPI are ``pybtex-apa-style`` (APA 6, last released 2018) and ``pybtex-apa7-style`` 0.1.5,
+which installs top-level packages named ``formatting``, ``labels`` and ``names`` into
+site-packages (clashing with any other distribution of those names, such as PyPI's ``names``)
+and has no notion of a version or a commit. The book's bibliography is formatted by pybtex
+(see ``_ext/lossbook_cite.py``).
+
 Examples
 --------
 >>> cff = {"title": "T", "authors": [{"name": "The Devs"}], "version": "1.0",

@@ -15,6 +15,7 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import resource
 import subprocess
 import sys
 import threading
@@ -174,6 +175,7 @@ def test_downloaded_notebook_installs_lossbook_from_the_site_in_a_fresh_venv(ser
 
     # a fresh venv with ipykernel, numpy and matplotlib (pinned as the book's), without lossbook
     start = time.perf_counter()
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     env_dir = tmp_path / "fresh"
     venv.create(env_dir, with_pip=True)
     py = env_dir / "bin" / "python"
@@ -181,11 +183,13 @@ def test_downloaded_notebook_installs_lossbook_from_the_site_in_a_fresh_venv(ser
     constraints = tmp_path / "constraints.txt"
     constraints.write_text("".join(f"{k}=={v}\n" for k, v in pins.items()))
     r = subprocess.run(
-        [str(py), "-m", "pip", "install", "-q", "--disable-pip-version-check", "-c", str(constraints),
+        [str(py), "-m", "pip", "install", "-q", "--no-compile", "--disable-pip-version-check", "-c", str(constraints),
          *FRESH_PACKAGES], capture_output=True, text=True, timeout=1200,
     )
     assert r.returncode == 0, r.stderr[-3000:]
-    timings["fresh venv (venv + pip install ipykernel numpy matplotlib)"] = time.perf_counter() - start
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    timings["fresh venv (venv + pip install ipykernel numpy matplotlib), wall"] = time.perf_counter() - start
+    timings["fresh venv, CPU (user + system)"] = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
     probe = subprocess.run([str(py), "-c", "import lossbook"], capture_output=True, text=True, cwd=tmp_path)
     assert probe.returncode != 0 and "No module named 'lossbook'" in probe.stderr
 
@@ -213,7 +217,9 @@ def test_downloaded_notebook_installs_lossbook_from_the_site_in_a_fresh_venv(ser
     assert f"/{WHEEL_DIR}/{wheel_name(package_version(ROOT))}" in requests  # pip fetched it from our server
     last_out = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
     assert str(env_dir) in last_out.split("LOSSBOOK-FROM", 1)[1]
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-              if o.get("output_type") == "error"]
+    # only cells tagged raises-exception (error demonstrations) may fail
+    errors = [o["evalue"] for c in nb.cells if c.cell_type == "code"
+              and "raises-exception" not in c.get("metadata", {}).get("tags", [])
+              for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors
     print("\n" + "\n".join(f"  {k}: {v:.1f} s" for k, v in timings.items()))
