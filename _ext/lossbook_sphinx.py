@@ -49,6 +49,11 @@ LOG = logging.getLogger(__name__)
 WARN_TYPE = "lossbook"
 WARN_SUBTYPE = "equation"
 DIRECTIVE = "lossbook-verification"
+#: The fields of a check's record kept for the badge and the build report.
+RECORD_KEYS = (
+    "kind", "passed", "lhs", "rhs", "max_abs_diff", "rtol", "atol", "how", "detail",
+    "margin", "at", "strict", "se", "n_se", "max_z", "n",
+)
 _AUTO_LABEL = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
@@ -67,47 +72,95 @@ def _visit_card_html(self, node):
     rec = node["record"]
     ok = rec.get("passed")
     status = "&#10003; Verified" if ok else "&#10007; Verification failed"
+    kind = rec.get("kind")
+    kind_html = f' &middot; <span class="lb-kind">{html.escape(kind)}</span>' if kind else ""
     how = f'<div class="lb-how">{html.escape(rec.get("how") or "")}</div>' if rec.get("how") else ""
     self.body.append(
         f'<div class="lb-verification {"lb-pass" if ok else "lb-fail"}" '
         f'id="{html.escape(node["anchor"])}">'
-        f'<div class="lb-title"><strong>{status}:</strong> equation '
+        f'<div class="lb-title"><strong>{status}{kind_html}:</strong> equation '
         f'<a class="reference internal" href="#{html.escape(node["eq_anchor"])}">'
         f"{html.escape(node['eq_text'])}</a></div>{how}"
         f'<table class="lb-values"><caption>Values compared</caption><tbody>'
-        f'<tr><th scope="row">left side</th><td><code>{html.escape(str(rec.get("lhs")))}</code></td></tr>'
-        f'<tr><th scope="row">right side</th><td><code>{html.escape(str(rec.get("rhs")))}</code></td></tr>'
-        f'<tr><th scope="row">max |difference|</th><td>{_fmt(rec.get("max_abs_diff"))}</td></tr>'
-        f'<tr><th scope="row">tolerance</th><td>rtol = {_fmt(rec.get("rtol"))}, '
-        f'atol = {_fmt(rec.get("atol"))}</td></tr>'
-        f"</tbody></table></div>"
+        + "".join(
+            f'<tr><th scope="row">{html.escape(name)}</th><td>{value}</td></tr>' for name, value in _card_rows(rec)
+        )
+        + "</tbody></table></div>"
     )
     raise nodes.SkipNode
 
 
+def _card_rows(rec):
+    """The rows of a check's card, by kind: (row name, HTML value)."""
+    code = lambda v: f"<code>{html.escape(str(v))}</code>"  # noqa: E731
+    kind = rec.get("kind")
+    if kind == "inequality" or (kind == "limit" and "margin" in rec):
+        op = "&lt;" if rec.get("strict") else "&le;"
+        rows = [
+            ("lower side", code(rec.get("lhs"))),
+            ("upper side", code(rec.get("rhs"))),
+            ("checked", f"lower {op} upper at {rec.get('n')} point(s)"),
+            ("tightest margin", f"{_fmt(rec.get('margin'))} at {html.escape(str(rec.get('at')))}"),
+        ]
+        if rec.get("atol"):
+            rows.append(("rounding slack", f"atol = {_fmt(rec.get('atol'))}"))
+        return rows
+    if kind == "estimate" and "max_z" in rec:
+        return [
+            ("estimate", code(rec.get("lhs"))),
+            ("exact", code(rec.get("rhs"))),
+            ("standard error", code(rec.get("se"))),
+            ("largest |z|", f"{_fmt(rec.get('max_z'))} (allowed: {_fmt(rec.get('n_se'))} standard errors)"),
+        ]
+    return [
+        ("left side", code(rec.get("lhs"))),
+        ("right side", code(rec.get("rhs"))),
+        ("max |difference|", _fmt(rec.get("max_abs_diff"))),
+        ("tolerance", f"rtol = {_fmt(rec.get('rtol'))}, atol = {_fmt(rec.get('atol'))}"),
+    ]
+
+
 def _visit_card_text(self, node):
     rec = node["record"]
-    self.body.append(f"[verified {rec.get('label')}: {rec.get('lhs')} = {rec.get('rhs')}]")
+    self.body.append(f"[verified ({rec.get('kind')}) {rec.get('label')}: {rec.get('detail') or ''}]")
     raise nodes.SkipNode
 
 
 def _visit_badge_html(self, node):
     items = "".join(
-        f'<li><a class="reference internal" href="{html.escape(c["href"])}">check {i + 1}</a>: '
-        f"{html.escape(c['lhs'])} vs {html.escape(c['rhs'])}, "
-        f"max |diff| {_fmt(c['max_abs_diff'])} (rtol {_fmt(c['rtol'])}, atol {_fmt(c['atol'])})"
+        f'<li><a class="reference internal" href="{html.escape(c["href"])}">check {i + 1}</a>'
+        f' ({html.escape(c.get("kind") or "no kind")}): '
+        f"{html.escape(_check_line(c))}"
         + (f"<br><em>{html.escape(c['how'])}</em>" if c.get("how") else "")
         + "</li>"
         for i, c in enumerate(node["checks"])
     )
-    n = len(node["checks"])
     self.body.append(
         f'<details class="lb-badge" id="verified-{html.escape(node["label"])}">'
         f'<summary title="This equation was checked numerically when the book was built">'
-        f'&#10003; verified{" (" + str(n) + " checks)" if n > 1 else ""}</summary>'
+        f"{html.escape(badge_text(node['checks']))}</summary>"
         f"<ul>{items}</ul></details>"
     )
     raise nodes.SkipNode
+
+
+def badge_text(checks):
+    """The badge's words: '✓ verified · identity', or '✓ 2 checks: identity, derivative'."""
+    kinds = [c.get("kind") or "no kind" for c in checks]
+    if len(checks) == 1:
+        return f"\u2713 verified \u00b7 {kinds[0]}"
+    distinct = list(dict.fromkeys(kinds))
+    return f"\u2713 {len(checks)} checks: {', '.join(distinct)}"
+
+
+def _check_line(c):
+    """One line for a check in the badge: values and margin, by kind."""
+    if c.get("detail"):
+        return f"{c['lhs']} vs {c['rhs']}; {c['detail']}"
+    return (
+        f"{c['lhs']} vs {c['rhs']}, max |diff| {_fmt(c['max_abs_diff'])} "
+        f"(rtol {_fmt(c['rtol'])}, atol {_fmt(c['atol'])})"
+    )
 
 
 def _visit_skip(self, node):
@@ -143,7 +196,7 @@ class VerificationDirective(SphinxDirective):
                 "docname": env.docname,
                 "anchor": anchor,
                 "line": self.lineno,
-                **{k: rec.get(k) for k in ("passed", "lhs", "rhs", "max_abs_diff", "rtol", "atol", "how")},
+                **{k: rec.get(k) for k in RECORD_KEYS},
             }
         )
         node = verification_card(record=rec, anchor=anchor, label=label, eq_anchor=f"equation-{label}", eq_text=label)
@@ -207,7 +260,7 @@ def on_check_consistency(app, env):
                 _problem(
                     app,
                     f"displayed equation has no label; give it one (':label: name' or "
-                    f"'$$ ... $$ (name)') and verify it with lossbook.verify('name', lhs, rhs): "
+                    f"'$$ ... $$ (name)') and check it with lossbook.verify('name', lhs, rhs, kind=..., how=...): "
                     f"{eq['text']!r}",
                     (docname, eq["line"]),
                 )
@@ -218,7 +271,8 @@ def on_check_consistency(app, env):
                 _problem(
                     app,
                     f"equation '{eq['label']}' has no passing verification in an executed cell; "
-                    f"add a cell calling lossbook.verify('{eq['label']}', lhs, rhs, rtol=...)",
+                    f"add a cell calling lossbook.verify('{eq['label']}', lhs, rhs, kind=..., how=...) "
+                    f"(or verify_bound / verify_estimate)",
                     (docname, eq["line"]),
                 )
     for v in _verifications(env):
@@ -289,6 +343,74 @@ def on_doctree_resolved(app, doctree, docname):
                 if secnums:
                     secnum = ".".join(map(str, secnums))
             card["eq_text"] = f"({secnum + '.' if secnum else ''}{number}) {label}"
+
+
+# ---------------------------------------------------------------------------
+# checked prose claims: lossbook.claim's text/markdown output
+# ---------------------------------------------------------------------------
+CLAIM_DIRECTIVE = "lossbook-claim"
+
+
+class claim_marker(nodes.General, nodes.Element):
+    """A checked prose claim: nothing on the page but an anchor for the build report."""
+
+
+def _visit_claim_html(self, node):
+    self.body.append(
+        f'<span class="lb-claim" id="{html.escape(node["anchor"])}" hidden '
+        f'data-claim="{html.escape(node["label"])}"></span>'
+    )
+    raise nodes.SkipNode
+
+
+class ClaimDirective(SphinxDirective):
+    """``{lossbook-claim} label`` with a JSON record: collect the claim for the build report."""
+
+    required_arguments = 1
+    has_content = True
+
+    def run(self):
+        label = self.arguments[0]
+        try:
+            rec = json.loads("\n".join(self.content))
+        except json.JSONDecodeError as exc:
+            raise self.error(f"{CLAIM_DIRECTIVE} {label}: the record is not JSON ({exc})")
+        store = _claims(self.env)
+        anchor = f"claim-{label}-{sum(1 for c in store if c['label'] == label) + 1}"
+        store.append(
+            {
+                "label": label,
+                "text": str(rec.get("text", "")),
+                "passed": bool(rec.get("passed")),
+                "docname": self.env.docname,
+                "anchor": anchor,
+                "line": self.lineno,
+            }
+        )
+        node = claim_marker(label=label, anchor=anchor)
+        self.set_source_info(node)
+        return [node]
+
+
+def _claims(env):
+    if not hasattr(env, "lossbook_claims"):
+        env.lossbook_claims = []
+    return env.lossbook_claims
+
+
+def on_purge_doc_claims(app, env, docname):
+    env.lossbook_claims = [c for c in _claims(env) if c["docname"] != docname]
+
+
+def on_merge_info_claims(app, env, docnames, other):
+    _claims(env).extend(c for c in _claims(other) if c["docname"] in docnames)
+
+
+def on_check_consistency_claims(app, env):
+    """A claim recorded as failed (it cannot be, since a false claim raises) is a problem too."""
+    for c in _claims(env):
+        if not c["passed"]:
+            _problem(app, f"prose claim '{c['label']}' is false: {c['text']}", (c["docname"], c["line"]))
 
 
 # ---------------------------------------------------------------------------
@@ -478,9 +600,21 @@ def setup(app: Sphinx):
         man=(_visit_skip, None),
         texinfo=(_visit_skip, None),
     )
+    app.add_node(
+        claim_marker,
+        html=(_visit_claim_html, None),
+        latex=(_visit_skip, None),
+        text=(_visit_skip, None),
+        man=(_visit_skip, None),
+        texinfo=(_visit_skip, None),
+    )
     app.add_node(verification_table)
     app.add_directive(DIRECTIVE, VerificationDirective)
     app.add_directive("lossbook-verification-table", VerificationTableDirective)
+    app.add_directive(CLAIM_DIRECTIVE, ClaimDirective)
+    app.connect("env-purge-doc", on_purge_doc_claims)
+    app.connect("env-merge-info", on_merge_info_claims)
+    app.connect("env-check-consistency", on_check_consistency_claims)
     app.connect("builder-inited", on_builder_inited, priority=900)
     app.connect("env-get-outdated", on_env_get_outdated)
     app.connect("env-purge-doc", on_purge_doc)
