@@ -27,6 +27,18 @@ Loaded by ``_config.yml`` (``sphinx.local_extensions``). It does four things.
 
 4. **Numbers of checks** per document are kept in ``env.lossbook_verifications``
    for the build-report page (``{lossbook-verification-table}``).
+
+5. **Kinds and claims** (issue 12). Each check's record carries its kind
+   (definition, identity, derivative, inequality, estimate, limit), shown on its
+   card and on the badge; a check without a kind is a build problem.
+   ``lossbook.claim`` writes a ``lossbook-claim`` directive: it renders only a
+   hidden anchor and is collected in ``env.lossbook_claims``. The build report's
+   ``{lossbook-check-report}`` lists, per chapter in book order, every check
+   (label, kind, status, how) and every claim (label, status, text);
+   ``{lossbook-mutation-table}`` renders the last ``python3 dev.py mutate``
+   result (``book/_mutation.json``). When a chapter's cell raises, one
+   ``ERROR: lossbook: <file>: a check failed: ...`` line names it before
+   myst-nb's traceback.
 """
 
 from __future__ import annotations
@@ -732,6 +744,31 @@ def strip_claim_only_cells(app, doctree, docname):
             cell.replace_self(markers)
 
 
+def explain_failed_check(app, exception):
+    """When a chapter's cell raised (a failed check or claim among others), say so in one line.
+
+    myst-nb stops the build with a long traceback that ends in "Look above for the cause"; this
+    logs, just before it, the file and the error, e.g. "book/x.md: a check failed:
+    ClaimFailed: claim 'x-y' is false: <text>".
+    """
+    if exception is None:
+        return
+    path, cell_error, seen = None, None, set()
+    exc = exception
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if type(exc).__name__ == "ExecutionError" and exc.args and path is None:
+            path = str(exc.args[0])
+        if hasattr(exc, "ename") and hasattr(exc, "evalue"):
+            cell_error = exc
+        exc = exc.__cause__ or exc.__context__
+    if cell_error is None:
+        return
+    what = "a check failed" if cell_error.ename in ("EquationMismatch", "ClaimFailed") else "a cell raised"
+    first = (str(cell_error.evalue).splitlines() or [""])[0]
+    LOG.error(f"lossbook: {path or 'a chapter'}: {what}: {cell_error.ename}: {first}")
+
+
 # ---------------------------------------------------------------------------
 # the build report: the mutation net's last table (tools/mutate.py)
 # ---------------------------------------------------------------------------
@@ -809,6 +846,7 @@ def setup(app: Sphinx):
     app.connect("doctree-resolved", on_doctree_resolved_check_report)
     app.connect("doctree-resolved", strip_claim_only_cells)
     app.connect("env-check-consistency", on_check_consistency_kinds)
+    app.connect("build-finished", explain_failed_check)
     app.connect("env-purge-doc", on_purge_doc_claims)
     app.connect("env-merge-info", on_merge_info_claims)
     app.connect("env-check-consistency", on_check_consistency_claims)
