@@ -860,4 +860,4 @@ def setup(app: Sphinx):
     app.connect("doctree-resolved", on_doctree_resolved_table)
     app.connect("build-finished", on_build_finished)
     app.add_css_file("lossbook.css")
-    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
+    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}

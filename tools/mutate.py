@@ -58,7 +58,7 @@ import sys
 import tempfile
 import time
 import types
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -280,21 +280,36 @@ def caught_by(run: dict, baseline: dict) -> tuple[list[str], list[str]]:
     return sorted(set(labels)), crashes
 
 
-def _pool(jobs, workers):
+def _pool(jobs, workers, log):
+    """Run the jobs, ``workers`` at a time, logging each one as it finishes; results in job order."""
+    def note(i, r):
+        what = r.get("target") or "trace"
+        log(f"  [{i}/{len(jobs)}] {Path(r['chapter']).stem}: {what} ({r['seconds']:.0f} s)")
+
     if workers <= 1 or len(jobs) <= 1:
-        return [run_chapter(j) for j in jobs]
+        out = []
+        for i, j in enumerate(jobs, 1):
+            out.append(run_chapter(j))
+            note(i, out[-1])
+        return out
+    results = [None] * len(jobs)
     with ProcessPoolExecutor(max_workers=workers) as ex:
-        return list(ex.map(run_chapter, jobs))
+        futures = {ex.submit(run_chapter, j): k for k, j in enumerate(jobs)}
+        for i, fut in enumerate(as_completed(futures), 1):
+            results[futures[fut]] = fut.result()
+            note(i, results[futures[fut]])
+    return results
 
 
 def mutation_net(chapters, package="lossbook", workers=2, factor=FACTOR, only=None, pythonpath=None,
-                 timeout=300, log=print) -> dict:
+                 timeout=300, log=None) -> dict:
     """Trace the chapters, then run every mutant; return the full result (see ``main``)."""
+    log = log or functools.partial(print, flush=True)
     t0 = time.perf_counter()
     base_jobs = [dict(chapter=str(c), package=package, mode="trace", pythonpath=pythonpath, timeout=timeout)
                  for c in chapters]
     log(f"tracing {len(chapters)} chapter(s) with {workers} worker(s) ...")
-    baselines = {r["chapter"]: r for r in _pool(base_jobs, workers)}
+    baselines = {r["chapter"]: r for r in _pool(base_jobs, workers, log)}
     broken = {c: [e for e in r["errors"] if not e["expected"]] for c, r in baselines.items()}
     broken = {c: (e, baselines[c]["fatal"]) for c, e in broken.items() if e or baselines[c]["fatal"] or not baselines[c]["dumped"]}
     if broken:
@@ -321,7 +336,7 @@ def mutation_net(chapters, package="lossbook", workers=2, factor=FACTOR, only=No
                  timeout=timeout) for k in targets for c in sorted(functions[k]["chapters"])]
     log(f"{len(functions)} function(s) called by the chapters; {len(targets)} to mutate, "
         f"{len(functions) - len(targets)} excluded; {len(jobs)} chapter run(s) ...")
-    runs = _pool(jobs, workers)
+    runs = _pool(jobs, workers, log)
     rows = []
     for k in sorted(functions):
         row = {"function": k, "chapters": sorted(Path(c).stem for c in functions[k]["chapters"])}
@@ -374,9 +389,12 @@ def main(argv=None) -> int:
     ap.add_argument("--factor", type=float, default=FACTOR)
     ap.add_argument("--timeout", type=int, default=300, help="seconds per cell")
     ap.add_argument("--pythonpath", help="prepended to the kernels' PYTHONPATH (for a fixture package)")
-    ap.add_argument("--json", default=str(ROOT / "book" / "_mutation.json"),
-                    help="where to write the result for the build report ('' to skip)")
+    ap.add_argument("--json", default=None,
+                    help="where to write the result; default book/_mutation.json (the build report's "
+                         "table) for a full run, nothing when --chapter or --function narrows it")
     args = ap.parse_args(argv)
+    if args.json is None:
+        args.json = "" if (args.chapter or args.function) else str(ROOT / "book" / "_mutation.json")
     chapters = [Path(c).resolve() for c in args.chapter] if args.chapter else chapters_in(ROOT / "book")
     result = mutation_net(chapters, package=args.package, workers=args.workers, factor=args.factor,
                           only=args.function, pythonpath=args.pythonpath, timeout=args.timeout)
