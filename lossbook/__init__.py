@@ -54,7 +54,18 @@ from .train import History, train  # noqa: E402
 from .plotting import OKABE_ITO, style, style_params, use_style  # noqa: E402
 
 # --- book support: equation verification and glue ----------------------------
-from .verify import EquationMismatch, Verification, compare, verify  # noqa: E402
+from .verify import (  # noqa: E402
+    KINDS,
+    Claim,
+    ClaimFailed,
+    EquationMismatch,
+    Verification,
+    claim,
+    compare,
+    verify,
+    verify_bound,
+    verify_estimate,
+)
 from .book import glue  # noqa: E402
 
 __all__ = [
@@ -113,10 +124,16 @@ __all__ = [
     "use_style",
     "style",
     # book support
+    "KINDS",
+    "Claim",
+    "ClaimFailed",
     "EquationMismatch",
     "Verification",
+    "claim",
     "compare",
     "verify",
+    "verify_bound",
+    "verify_estimate",
     "glue",
 ]
 

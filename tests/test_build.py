@@ -23,7 +23,7 @@ GOOD = """
 ```{code-cell} ipython3
 import numpy as np, lossbook as lb, minilib
 x = np.arange(5.0)
-lb.verify("eq-double", minilib.double(x), x + x, how="minilib.double against x + x")
+lb.verify("eq-double", minilib.double(x), x + x, kind="identity", how="minilib.double against x + x")
 lb.glue("answer", minilib.double(np.float64(0.5)))
 ```
 
@@ -114,7 +114,7 @@ def test_labelled_equation_without_verification_fails_the_build(tmp_path):
 
 
 def test_disagreeing_verification_fails_the_build_naming_label_values_tolerance(tmp_path):
-    body = GOOD.replace("x + x, how=", "x + x + 1e-6, rtol=1e-9, how=")
+    body = GOOD.replace("x + x, kind=", "x + x + 1e-6, rtol=1e-9, kind=")
     book = make(tmp_path, body)
     r = build(book)
     assert r.returncode != 0
@@ -126,7 +126,7 @@ def test_disagreeing_verification_fails_the_build_naming_label_values_tolerance(
 
 
 def test_verification_of_unknown_label_fails_the_build(tmp_path):
-    body = GOOD + '\n```{code-cell} ipython3\nlb.verify("eq-typo", 1.0, 1.0)\n```\n'
+    body = GOOD + '\n```{code-cell} ipython3\nlb.verify("eq-typo", 1.0, 1.0, kind="identity", how="t")\n```\n'
     r = build(make(tmp_path, body))
     assert r.returncode != 0
     assert "names equation 'eq-typo', but no displayed equation has that label" in _plain(_log(r))

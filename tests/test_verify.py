@@ -71,8 +71,9 @@ def test_empty_sides():
 
 def test_verify_raises_naming_label_values_and_tolerance():
     with pytest.raises(lb.EquationMismatch) as info:
-        lb.verify("eq-wrong", 2.0, 2.5, rtol=1e-9)
+        lb.verify("eq-wrong", 2.0, 2.5, kind="identity", rtol=1e-9, how="t")
     msg = str(info.value)
+    assert "(identity)" in msg
     assert "'eq-wrong'" in msg and "lhs = 2" in msg and "rhs = 2.5" in msg
     assert "rtol = 1e-09" in msg and "atol = 0" in msg
 
@@ -84,26 +85,26 @@ def test_verify_mismatch_is_an_assertion_error():
 
 def test_verify_rejects_bad_labels():
     with pytest.raises(ValueError, match="label must be an equation label"):
-        lb.verify("1-bad", 1.0, 1.0)
+        lb.verify("1-bad", 1.0, 1.0, kind="identity", how="t")
     with pytest.raises(ValueError, match="label must be an equation label"):
-        lb.verify("has space", 1.0, 1.0)
+        lb.verify("has space", 1.0, 1.0, kind="identity", how="t")
 
 
 def test_verify_does_not_mutate_inputs():
     a = np.array([1.0, 2.0])
     b = np.array([1.0, 2.0])
-    v = lb.verify("eq-x", a, b)
+    v = lb.verify("eq-x", a, b, kind="identity", how="t")
     v.lhs[0] = 99.0
     assert a[0] == 1.0 and b[0] == 1.0
 
 
 def test_markdown_output_is_a_directive_with_a_json_record():
-    v = lb.verify("ce-def", [0.5, 0.25], [0.5, 0.25], how="two routes")
+    v = lb.verify("ce-def", [0.5, 0.25], [0.5, 0.25], kind="definition", how="two routes")
     md = v._repr_markdown_()
     first, body, last = md.strip().split("\n")
     assert first == "```{" + DIRECTIVE + "} ce-def" and last == "```"
     rec = json.loads(body)
-    assert rec["label"] == "ce-def" and rec["passed"] is True
+    assert rec["label"] == "ce-def" and rec["passed"] is True and rec["kind"] == "definition"
     assert rec["shape"] == [2] and rec["n"] == 2 and rec["how"] == "two routes"
     assert rec["rtol"] == 1e-12 and rec["max_abs_diff"] == 0.0
 
@@ -127,3 +128,126 @@ def test_displayed_once_in_a_notebook(monkeypatch):
     assert set(bundle) == {"text/plain", "text/html", "text/markdown"}
     assert "verified" in bundle["text/plain"] and "eq-once" in bundle["text/html"]
     assert math.isfinite(v.max_abs_diff)
+
+
+# -- kinds ------------------------------------------------------------------------
+def test_a_check_without_a_kind_is_refused_naming_the_kinds():
+    with pytest.raises(TypeError, match="kind is required") as info:
+        lb.verify("eq-k", 1.0, 1.0, how="t")
+    for k in lb.KINDS:
+        assert repr(k) in str(info.value)
+
+
+def test_an_unknown_kind_is_refused():
+    with pytest.raises(ValueError, match=r"kind must be one of 'definition'.*got 'same'"):
+        lb.verify("eq-k", 1.0, 1.0, kind="same", how="t")
+
+
+def test_how_is_required_and_non_empty():
+    with pytest.raises(TypeError, match="how is required"):
+        lb.verify("eq-k", 1.0, 1.0, kind="identity")
+    with pytest.raises(ValueError, match="how must be a non-empty string"):
+        lb.verify("eq-k", 1.0, 1.0, kind="identity", how="  ")
+
+
+def test_aliases_and_the_kind_in_the_record():
+    v = lb.verify("eq-k", 1.0, 1.0, kind="regime", how="t")
+    assert v.kind == "limit" and v.record()["kind"] == "limit"
+    assert "(limit)" in v.summary()
+
+
+def test_verify_sends_inequalities_to_verify_bound():
+    with pytest.raises(ValueError, match="verify_bound"):
+        lb.verify("eq-k", 1.0, 2.0, kind="bound", how="t")
+
+
+# -- inequalities -----------------------------------------------------------------
+def test_bound_passes_and_reports_the_tightest_margin_and_where():
+    x = np.array([0.0, 0.5, 1.0, 1.5])
+    v = lb.verify_bound("eq-b", x**2 - 1.0, x, at=x, how="x^2 - 1 <= x on a grid")
+    assert v.passed and v.kind == "inequality" and v.extra["strict"] is False
+    assert v.extra["margin"] == pytest.approx(0.25) and v.extra["at"] == "x = 1.5"
+    assert "tightest margin upper - lower = 0.25 at x = 1.5" in v.summary()
+
+
+def test_a_violated_inequality_fails_naming_the_worst_point():
+    x = np.linspace(0.0, 3.0, 7)
+    with pytest.raises(lb.EquationMismatch) as info:
+        lb.verify_bound("eq-viol", x**2, 2 * x, at=x, how="x^2 <= 2x, false beyond x = 2")
+    msg = str(info.value)
+    assert "'eq-viol'" in msg and "violated at 2 of 7 point(s)" in msg
+    assert "worst at x = 3" in msg and "margin upper - lower = -3" in msg
+
+
+def test_strict_inequality_fails_on_a_tie_and_slack_absorbs_rounding():
+    assert lb.verify_bound("eq-tie", [0.0, 1.0], [0.0, 2.0], how="t").extra["margin"] == 0.0
+    with pytest.raises(lb.EquationMismatch, match="lower < upper is violated at 1 of 2"):
+        lb.verify_bound("eq-tie", [0.0, 1.0], [0.0, 2.0], strict=True, how="t")
+    with pytest.raises(lb.EquationMismatch):
+        lb.verify_bound("eq-round", 1e-17, 0.0, how="t")
+    assert lb.verify_bound("eq-round", 1e-17, 0.0, atol=1e-16, how="t").passed
+
+
+def test_bound_nan_fails_and_scalar_side_broadcasts():
+    with pytest.raises(lb.EquationMismatch):
+        lb.verify_bound("eq-nan", 0.0, [1.0, np.nan], how="t")
+    v = lb.verify_bound("eq-zero", 0.0, [3.0, 1.0, 2.0], how="t")
+    assert v.extra["margin"] == 1.0 and v.extra["at"] == "index (1,)"
+
+
+# -- estimates --------------------------------------------------------------------
+def test_estimate_within_n_se_passes_and_records_z():
+    v = lb.verify_estimate("eq-mc", 1.02, 1.0, se=0.01, n_se=3, how="t")
+    assert v.passed and v.kind == "estimate"
+    assert v.extra["max_z"] == pytest.approx(2.0) and v.extra["n_se"] == 3.0
+    rec = v.record()
+    assert rec["max_z"] == pytest.approx(2.0) and rec["lhs"] == "1.02" and rec["rhs"] == "1"
+
+
+def test_an_estimate_outside_n_se_fails():
+    with pytest.raises(lb.EquationMismatch, match=r"'eq-mc'.*max \|estimate - exact\| / se = 5 exceeds n_se = 4"):
+        lb.verify_estimate("eq-mc", 1.05, 1.0, se=0.01, how="t")
+
+
+def test_estimate_from_samples_uses_the_standard_error_of_the_mean():
+    rng = np.random.default_rng(1)
+    samples = rng.normal(0.3, 2.0, size=40_000)
+    v = lb.verify_estimate("eq-mc", samples, 0.3, how="t")
+    assert v.lhs == pytest.approx(samples.mean())
+    assert float(v.extra["se"]) == pytest.approx(samples.std(ddof=1) / 200, rel=1e-6)
+    with pytest.raises(lb.EquationMismatch):  # a 1 % bias is 15 standard errors here
+        lb.verify_estimate("eq-mc", samples * 1.01 + 0.1, 0.3, how="t")
+
+
+def test_estimate_refuses_a_zero_or_missing_standard_error():
+    with pytest.raises(ValueError, match="se must be positive and finite"):
+        lb.verify_estimate("eq-mc", 1.0, 1.0, se=0.0, how="t")
+    with pytest.raises(ValueError, match="estimate must be the samples"):
+        lb.verify_estimate("eq-mc", 1.0, 1.0, how="t")
+    with pytest.raises(ValueError, match=r"n_se must be a number in \(0, 10\]"):
+        lb.verify_estimate("eq-mc", 1.0, 1.0, se=1.0, n_se=50, how="t")
+
+
+# -- claims -----------------------------------------------------------------------
+def test_a_false_claim_fails_naming_label_and_text():
+    with pytest.raises(lb.ClaimFailed, match=r"claim 'cep-rounding-hurts' is false: rounding only hurts"):
+        lb.claim("cep-rounding-hurts", np.float64(0.9) > 1.0, "rounding only hurts")
+    assert issubclass(lb.ClaimFailed, AssertionError)
+
+
+def test_a_true_claim_records_label_and_text_as_a_directive():
+    c = lb.claim("ok-claim", np.bool_(True), "it holds")
+    assert (c.label, c.text) == ("ok-claim", "it holds")
+    first, body, last = c._repr_markdown_().strip().split("\n")
+    assert first == "```{lossbook-claim} ok-claim" and json.loads(body)["text"] == "it holds"
+
+
+@pytest.mark.parametrize("cond", [1, 0.0, None, np.array([True, True]), "yes"])
+def test_a_claim_condition_must_be_a_bool(cond):
+    with pytest.raises(TypeError, match="condition must be a bool"):
+        lb.claim("c-type", cond, "text")
+
+
+def test_a_claim_needs_text():
+    with pytest.raises(TypeError, match="text must be a non-empty string"):
+        lb.claim("c-text", True, " ")
