@@ -4,6 +4,8 @@
     python3 dev.py build    # make .venv if needed, install the pinned toolchain, build _build/html
     python3 dev.py test     # the same environment, then every test (including the strict build)
     python3 dev.py serve    # preview the built site at http://127.0.0.1:8000
+    python3 dev.py pdf      # the PDF edition: _build/latex/lossbook.pdf and one PDF per chapter
+                            # (needs TeX Live from apt; then refreshes the site's PDF links)
 
 The environment lives in ``.venv`` and is reinstalled whenever requirements.txt or
 pyproject.toml changes. Set LOSSBOOK_VENV to use another folder.
@@ -69,8 +71,25 @@ def serve() -> int:
     return _run([sys.executable, "-m", "http.server", "8000", "--bind", "127.0.0.1", "--directory", site])
 
 
+def pdf() -> int:
+    """The PDF edition (logic in _ext/lossbook_pdfbuild.py), then the site that links it."""
+    sys.path.insert(0, str(ROOT / "_ext"))
+    import lossbook_pdfbuild
+
+    missing = lossbook_pdfbuild.missing_tools()
+    if missing:  # before creating .venv: say at once what to install
+        print(lossbook_pdfbuild.missing_message(missing), file=sys.stderr)
+        return 3
+    ensure_env()
+    rc = lossbook_pdfbuild.build(ROOT, BIN / "jupyter-book", _run)
+    if rc:
+        return rc
+    # the HTML build links the PDFs from its download menus and copies them into _build/html/_pdf
+    return build()
+
+
 def main(argv) -> int:
-    if not argv or argv[0] not in {"build", "test", "serve"}:
+    if not argv or argv[0] not in {"build", "test", "serve", "pdf"}:
         print(__doc__)
         return 2
     cmd, rest = argv[0], argv[1:]
@@ -78,6 +97,8 @@ def main(argv) -> int:
         return build()
     if cmd == "test":
         return test(rest)
+    if cmd == "pdf":
+        return pdf()
     return serve()
 
 

@@ -1,7 +1,7 @@
 """Sphinx extension for Lossbook's PDF edition (the LaTeX builder; ``python3 dev.py pdf``).
 
 Loaded by ``_config.yml`` after ``lossbook_sphinx``, whose node classes it gives LaTeX
-visitors. It does five things, all only when the builder is LaTeX:
+visitors. It does six things, all only when the builder is LaTeX:
 
 1. **Verified equations in print.** The "verified" mark after an equation becomes a small
    line under it ("checkmark verified, n checks") that links to the equation's row in the
@@ -15,9 +15,13 @@ visitors. It does five things, all only when the builder is LaTeX:
    ("About this book", "Reference") get no number, so the first chapter of Part I is
    Chapter 1 as on the site; the part headings carry their own "Part I:" caption, so
    LaTeX adds no second part number.
-4. **A title page** with the title, the authors, the version and release date from
+4. **The site links the PDFs** (HTML builder): when ``_build/latex`` holds the PDFs that
+   ``python3 dev.py pdf`` built, they are copied into ``_build/html/_pdf/`` and each
+   chapter's download menu offers its PDF and the whole book's; the front page offers the
+   whole book. Without them no entry appears (no broken link).
+5. **A title page** with the title, the authors, the version and release date from
    ``CITATION.cff`` and the licence; PDF metadata (title, author).
-5. **A page that fits.** A4, wider text block, code lines that wrap, smaller tables and
+6. **A page that fits.** A4, wider text block, code lines that wrap, smaller tables and
    outputs, and a ``bbm.sty`` stand-in (sphinx-jupyterbook-latex's class loads the
    package, which lives in the 500 MB ``texlive-fonts-extra``; the book never uses it).
 """
@@ -77,7 +81,7 @@ def _version_and_date(app):
 
 def _title_page(app) -> str:
     version, date = _version_and_date(app)
-    title = _tex_escape(app.config.project or "Lossbook", app.config.latex_engine)
+    title = _tex_escape(app.config.html_title or app.config.project or "Lossbook", app.config.latex_engine)
     author = _tex_escape(app.config.author or "", app.config.latex_engine)
     main, _, sub = title.partition(": ")
     return r"""
@@ -113,7 +117,11 @@ def on_config_inited(app, config):
     le = dict(config.latex_elements or {})
     le["papersize"] = "a4paper"
     le["pointsize"] = "10pt"
-    le["preamble"] = le.get("preamble", "") + PREAMBLE
+    le["preamble"] = le.get("preamble", "") + PREAMBLE + (
+        "\\hypersetup{pdftitle={%s},pdfauthor={%s}}\n"
+        % (_tex_escape(config.html_title or config.project or "Lossbook", "xelatex"),
+           _tex_escape(config.author or "", "xelatex"))
+    )
     le["maketitle"] = _title_page(app)
     # a text block a little narrower than jupyterBook.cls's 17.5 cm, centred on A4
     le["geometry"] = r"\usepackage[a4paper,textwidth=15.5cm,textheight=23.5cm,centering]{geometry}"
@@ -275,7 +283,7 @@ check, how the two sides were computed, and the largest absolute difference foun
 within the check's tolerance). The mark ``$\checkmark$\,verified'' under an equation links here.
 
 {\footnotesize
-\begin{longtable}{@{}p{0.09\linewidth}p{0.2\linewidth}p{0.1\linewidth}p{0.38\linewidth}p{0.13\linewidth}@{}}
+\begin{longtable}{@{}p{0.08\linewidth}p{0.2\linewidth}p{0.1\linewidth}p{0.37\linewidth}p{0.12\linewidth}@{}}
 \textbf{Eq.} & \textbf{Label} & \textbf{Kind} & \textbf{How it was computed} & \textbf{max $|$diff$|$}\\\hline
 \endhead
 %(body)s
@@ -299,6 +307,87 @@ def _doc_order(app):
     return out
 
 
+# ---------------------------------------------------------------------------
+# the site: copy the PDFs in, link them from the download menus
+# ---------------------------------------------------------------------------
+PDF_DIR = "_pdf"
+
+
+def _latex_dir(app) -> Path:
+    return Path(app.outdir).parent / "latex"
+
+
+def _available_pdfs(app) -> dict:
+    """{docname or "__book__": file name} of the PDFs that `dev.py pdf` has built."""
+    latex = _latex_dir(app)
+    out = {}
+    if (latex / "lossbook.pdf").is_file():
+        out["__book__"] = "lossbook.pdf"
+        for f in sorted((latex / "chapters").glob("*.pdf")):
+            out[f"book/{f.stem}"] = f.name
+    return out
+
+
+def on_builder_inited_html(app):
+    if app.builder.format != "html":
+        return
+    app.lossbook_pdfs = _available_pdfs(app)
+
+
+def on_env_get_outdated(app, env, added, changed, removed):
+    """When PDFs appear or disappear, every page's download menu changes: rewrite them all."""
+    if app.builder.format != "html":
+        return []
+    now = sorted(getattr(app, "lossbook_pdfs", {}).items())
+    before = getattr(env, "lossbook_pdf_menu", None)
+    env.lossbook_pdf_menu = now
+    if before is not None and before != now:
+        return sorted(env.found_docs - set(removed))
+    return []
+
+
+def on_html_page_context(app, pagename, templatename, context, doctree):
+    pdfs = getattr(app, "lossbook_pdfs", {})
+    if not pdfs or doctree is None:
+        return
+    entries = []
+    pathto = context["pathto"]
+    if pagename in pdfs:
+        entries.append(("PDF (this chapter)", pdfs[pagename], "Download this chapter as a PDF"))
+    if pagename == app.config.root_doc or pagename in pdfs:
+        entries.append(("PDF (whole book)", pdfs["__book__"], "Download the whole book as a PDF"))
+    if not entries:
+        return
+    for group in context.get("header_buttons", []):
+        if group.get("label") != "download-buttons":
+            continue
+        buttons = group["buttons"]
+        # the theme's "print this page" entry is not the book's PDF edition: put ours first
+        for text, name, tip in reversed(entries):
+            buttons.insert(0, {
+                "type": "link",
+                "url": pathto(f"{PDF_DIR}/{name}", 1),
+                "text": text,
+                "tooltip": tip,
+                "icon": "fas fa-file-pdf",
+                "label": "download-pdf-edition-button",
+            })
+
+
+def on_build_finished(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    pdfs = getattr(app, "lossbook_pdfs", {})
+    if not pdfs:
+        return
+    dest = Path(app.outdir) / PDF_DIR
+    dest.mkdir(exist_ok=True)
+    latex = _latex_dir(app)
+    for doc, name in pdfs.items():
+        src = latex / name if doc == "__book__" else latex / "chapters" / name
+        shutil.copy2(src, dest / name)
+
+
 def setup(app: Sphinx):
     app.setup_extension("lossbook_sphinx")
     import lossbook_sphinx as lbs
@@ -309,4 +398,8 @@ def setup(app: Sphinx):
     app.connect("config-inited", on_config_inited, priority=900)
     app.connect("builder-inited", on_builder_inited)
     app.connect("doctree-resolved", on_doctree_resolved, priority=900)
+    app.connect("builder-inited", on_builder_inited_html)
+    app.connect("env-get-outdated", on_env_get_outdated)
+    app.connect("html-page-context", on_html_page_context, priority=600)  # after the theme's 501
+    app.connect("build-finished", on_build_finished)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
