@@ -1,7 +1,7 @@
 """Sphinx extension for Lossbook's PDF edition (the LaTeX builder; ``python3 dev.py pdf``).
 
 Loaded by ``_config.yml`` after ``lossbook_sphinx``, whose node classes it gives LaTeX
-visitors. It does six things, all only when the builder is LaTeX:
+visitors. It does six things (the fourth for the HTML builder, the others for LaTeX):
 
 1. **Verified equations in print.** The "verified" mark after an equation becomes a small
    line under it ("checkmark verified, n checks") that links to the equation's row in the
@@ -283,7 +283,7 @@ check, how the two sides were computed, and the largest absolute difference foun
 within the check's tolerance). The mark ``$\checkmark$\,verified'' under an equation links here.
 
 {\footnotesize
-\begin{longtable}{@{}p{0.08\linewidth}p{0.2\linewidth}p{0.1\linewidth}p{0.37\linewidth}p{0.12\linewidth}@{}}
+\begin{longtable}{@{}p{0.08\linewidth}p{0.25\linewidth}p{0.1\linewidth}p{0.34\linewidth}p{0.11\linewidth}@{}}
 \textbf{Eq.} & \textbf{Label} & \textbf{Kind} & \textbf{How it was computed} & \textbf{max $|$diff$|$}\\\hline
 \endhead
 %(body)s
