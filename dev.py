@@ -81,7 +81,7 @@ def pdf() -> int:
         print(lossbook_pdfbuild.missing_message(missing), file=sys.stderr)
         return 3
     ensure_env()
-    rc = lossbook_pdfbuild.build(ROOT, BIN / "jupyter-book", _run)
+    rc = lossbook_pdfbuild.build(ROOT, BIN / "jupyter-book", _run, python=PY)
     if rc:
         return rc
     # the HTML build links the PDFs from its download menus and copies them into _build/html/_pdf

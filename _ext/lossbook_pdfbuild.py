@@ -113,8 +113,11 @@ def overfull_boxes(log_text: str) -> list[tuple[float, str]]:
     return [(float(m.group(1)), m.group(0)) for m in re.finditer(r"Overfull \\[hv]box \(([\d.]+)pt too \w+\)[^\n]*", log_text)]
 
 
-def build(root: Path, jupyter_book: Path, run) -> int:
-    """The whole PDF edition; ``run`` runs a command from ``root`` and returns its exit code."""
+def build(root: Path, jupyter_book: Path, run, python=None) -> int:
+    """The whole PDF edition; ``run`` runs a command from ``root`` and returns its exit code.
+
+    ``python`` is the interpreter of the book's environment (it has pypdf); by default this one.
+    """
     missing = missing_tools()
     if missing:
         print(missing_message(missing))
@@ -127,7 +130,12 @@ def build(root: Path, jupyter_book: Path, run) -> int:
     if rc or not pdf.is_file():
         print(f"the PDF build failed (see above, and {latex_dir / 'lossbook.log'})")
         return rc or 1
-    chapters = split_chapters(latex_dir)
+    if python is None:
+        chapters = split_chapters(latex_dir)
+    else:  # dev.py runs under the system Python: split in the book's environment
+        if run([python, Path(__file__).resolve(), "split", latex_dir]):
+            return 1
+        chapters = sorted((latex_dir / "chapters").glob("*.pdf"))
     big = [b for b in overfull_boxes((latex_dir / "lossbook.log").read_text(errors="replace")) if b[0] > OVERFULL_LIMIT_PT]
     print(f"wrote {pdf.relative_to(root)} and {len(chapters)} chapter PDFs in {(latex_dir / 'chapters').relative_to(root)}/")
     if big:
@@ -135,3 +143,13 @@ def build(root: Path, jupyter_book: Path, run) -> int:
         for _, line in big[:20]:
             print("   ", line)
     return 0
+
+
+if __name__ == "__main__":  # python _ext/lossbook_pdfbuild.py split _build/latex
+    import sys
+
+    if len(sys.argv) == 3 and sys.argv[1] == "split":
+        for p in split_chapters(Path(sys.argv[2])):
+            print(f"wrote {p}")
+    else:
+        sys.exit("usage: lossbook_pdfbuild.py split LATEX_DIR")

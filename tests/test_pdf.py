@@ -217,3 +217,17 @@ def test_ci_installs_the_tex_packages_and_requires_them():
     ci = (ROOT / ".ci" / "run").read_text()
     assert pdfbuild.APT_PACKAGES in ci
     assert "LOSSBOOK_REQUIRE_TEX=1" in ci
+
+
+def test_every_site_figure_number_is_printed_in_the_same_chapter(pdf_edition):
+    pages = pdfbuild.chapter_pages(LATEX)
+    n = 0
+    for doc in NUMBERED:
+        page = (SITE / f"{doc}.html").read_text(encoding="utf-8")
+        site_figs = re.findall(r'<span class="caption-number">Fig\. ([\d.]+) </span>', page)
+        first, last = pages[doc]
+        chapter = re.sub(r"\s+", " ", _text(pdf_edition, "-f", str(first), "-l", str(last)))
+        pdf_figs = re.findall(r"Fig\. ([\d.]+): ", chapter)
+        assert pdf_figs == site_figs, f"{doc}: site figures {site_figs}, PDF captions {pdf_figs}"
+        n += len(site_figs)
+    assert n >= 8
