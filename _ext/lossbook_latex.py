@@ -51,6 +51,8 @@ BBM_STY = r"""\NeedsTeXFormat{LaTeX2e}
 PREAMBLE = r"""
 % ---- Lossbook (_ext/lossbook_latex.py) ----
 \usepackage{longtable}
+\usepackage{array}
+\newcolumntype{L}[1]{>{\raggedright\arraybackslash}p{#1}}
 \definecolor{lossbookgreen}{RGB}{0,110,60}
 \definecolor{lossbookcardrule}{RGB}{150,190,160}
 \newcommand{\lossbooksecnum}[1]{\setcounter{secnumdepth}{#1}}
@@ -260,13 +262,10 @@ def _checks_appendix(app) -> str:
         d = eqdoc.get(label)
         number = r"(\ref{equation:%s:%s})" % (d, label) if d else "--"
         kind = r.get("kind", "") or ""
-        agree = (
-            r"$\le$ tol" if r.get("passed") else r"\textbf{FAILED}"
-        )
+        agree = esc(_fmt(r.get("max_abs_diff"))) if r.get("passed") else r"\textbf{FAILED}"
         rows.append(
-            r"%s%s & \texttt{%s} & %s & %s & %s (%s)\\" % (
-                target, number, esc(label), esc(kind), esc(r.get("how") or ""),
-                esc(_fmt(r.get("max_abs_diff"))), agree,
+            r"%s%s & \texttt{%s} & %s & %s & %s\\" % (
+                target, number, esc(label), esc(kind), esc(r.get("how") or ""), agree,
             )
         )
     n_eq = len(eqdoc)
@@ -283,7 +282,7 @@ check, how the two sides were computed, and the largest absolute difference foun
 within the check's tolerance). The mark ``$\checkmark$\,verified'' under an equation links here.
 
 {\footnotesize
-\begin{longtable}{@{}p{0.08\linewidth}p{0.25\linewidth}p{0.1\linewidth}p{0.34\linewidth}p{0.11\linewidth}@{}}
+\begin{longtable}{@{}L{0.08\linewidth}L{0.25\linewidth}L{0.1\linewidth}L{0.36\linewidth}L{0.09\linewidth}@{}}
 \textbf{Eq.} & \textbf{Label} & \textbf{Kind} & \textbf{How it was computed} & \textbf{max $|$diff$|$}\\\hline
 \endhead
 %(body)s
