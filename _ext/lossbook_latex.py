@@ -360,8 +360,9 @@ def on_html_page_context(app, pagename, templatename, context, doctree):
     for group in context.get("header_buttons", []):
         if group.get("label") != "download-buttons":
             continue
-        buttons = group["buttons"]
-        # the theme's "print this page" entry is not the book's PDF edition: put ours first
+        # the theme's ".pdf" entry prints the web page; with the real PDF edition at hand it
+        # would only confuse (two ".pdf" entries): ours replace it
+        buttons = group["buttons"] = [b for b in group["buttons"] if b.get("label") != "download-pdf-button"]
         for text, name, tip in reversed(entries):
             buttons.insert(0, {
                 "type": "link",
