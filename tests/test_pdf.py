@@ -212,6 +212,7 @@ def test_the_site_links_and_serves_the_pdfs(pdf_edition):
         name = doc.rsplit("/", 1)[-1]
         page = (SITE / f"{doc}.html").read_text(encoding="utf-8")
         assert f'href="../_pdf/{name}.pdf"' in page, f"{doc}: no link to its PDF"
+        assert "window.print()" not in page, f"{doc}: the theme's print-the-page entry is still offered"
         assert (SITE / "_pdf" / f"{name}.pdf").is_file()
 
 
