@@ -279,7 +279,7 @@ Each displayed equation of this book carries a label, and an executed cell compu
 sides by independent routes when this PDF was built. The table lists all %(nchecks)d checks of
 the %(neq)d equations, in the order of the book: the equation's number, its label, the kind of
 check, how the two sides were computed, and the largest absolute difference found (which was
-within the check's tolerance). The mark ``$\checkmark$\,verified'' under an equation links here.
+within the check's tolerance). The mark “$\checkmark$\,verified” under an equation links here.
 
 {\footnotesize
 \begin{longtable}{@{}L{0.08\linewidth}L{0.25\linewidth}L{0.1\linewidth}L{0.36\linewidth}L{0.09\linewidth}@{}}
