@@ -79,14 +79,20 @@ def split_chapters(latex_dir: Path, root_doc: str = "book/index") -> list[Path]:
     shutil.rmtree(outdir, ignore_errors=True)
     outdir.mkdir()
     reader = PdfReader(latex_dir / "lossbook.pdf")
+    aux = (latex_dir / "lossbook.aux").read_text(encoding="utf-8", errors="replace")
+    titles = {
+        m.group(1): re.sub(r"\\[a-zA-Z@]+\s*(\{\})?", "", re.sub(r"\\sphinxhyphen\s*\{\}", "-", m.group(2))).strip()
+        for m in re.finditer(r"\\newlabel\{([^{}]+)::doc\}\{\{[^{}]*\}\{[^{}]*\}\{((?:[^{}]|\{[^{}]*\})*)\}", aux)
+    }
+    book = "Lossbook: the loss functions of machine learning"
     written = []
     for doc, (first, last) in sorted(chapter_pages(latex_dir).items()):
         if doc == root_doc or last < first:
             continue
         writer = PdfWriter()
         writer.append(reader, pages=(first - 1, last))  # keeps the chapter's outline entries
-        writer.add_metadata({"/Title": f"{reader.metadata.title or 'Lossbook'}: {doc.rsplit('/', 1)[-1]}"
-                             if reader.metadata else doc})
+        name = titles.get(doc) or doc.rsplit("/", 1)[-1]
+        writer.add_metadata({"/Title": f"{name} ({(reader.metadata and reader.metadata.title) or book})"})
         target = outdir / (doc.rsplit("/", 1)[-1] + ".pdf")
         with open(target, "wb") as fh:
             writer.write(fh)
