@@ -6,6 +6,8 @@
     python3 dev.py serve    # preview the built site at http://127.0.0.1:8000
     python3 dev.py mutate   # the mutation net: every function a chapter calls, scaled by 1.01,
                             # must make a check fail (tools/mutate.py; --help for options)
+    python3 dev.py pdf      # the PDF edition: _build/latex/lossbook.pdf and one PDF per chapter
+                            # (needs TeX Live from apt; then refreshes the site's PDF links)
 
 The environment lives in ``.venv`` and is reinstalled whenever requirements.txt or
 pyproject.toml changes. Set LOSSBOOK_VENV to use another folder.
@@ -76,8 +78,25 @@ def mutate(extra) -> int:
     return _run([PY, ROOT / "tools" / "mutate.py"] + list(extra))
 
 
+def pdf() -> int:
+    """The PDF edition (logic in _ext/lossbook_pdfbuild.py), then the site that links it."""
+    sys.path.insert(0, str(ROOT / "_ext"))
+    import lossbook_pdfbuild
+
+    missing = lossbook_pdfbuild.missing_tools()
+    if missing:  # before creating .venv: say at once what to install
+        print(lossbook_pdfbuild.missing_message(missing), file=sys.stderr)
+        return 3
+    ensure_env()
+    rc = lossbook_pdfbuild.build(ROOT, BIN / "jupyter-book", _run, python=PY)
+    if rc:
+        return rc
+    # the HTML build links the PDFs from its download menus and copies them into _build/html/_pdf
+    return build()
+
+
 def main(argv) -> int:
-    if not argv or argv[0] not in {"build", "test", "serve", "mutate"}:
+    if not argv or argv[0] not in {"build", "test", "serve", "mutate", "pdf"}:
         print(__doc__)
         return 2
     cmd, rest = argv[0], argv[1:]
@@ -87,6 +106,8 @@ def main(argv) -> int:
         return test(rest)
     if cmd == "mutate":
         return mutate(rest)
+    if cmd == "pdf":
+        return pdf()
     return serve()
 
 

@@ -83,6 +83,22 @@ def use_style() -> None:
 
     mpl.rcParams.update(style_params())
     mpl.rcParams["axes.prop_cycle"] = _cycler()
+    _inline_formats()
+
+
+def _inline_formats() -> None:
+    """In a Jupyter kernel, emit each figure twice: PNG for the site, PDF (vector) for print.
+
+    The HTML edition shows the PNG; the PDF edition prefers ``application/pdf``
+    (``nb_mime_priority_overrides`` in ``_config.yml``). Outside a kernel nothing changes.
+    """
+    try:
+        from IPython import get_ipython
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+    except ImportError:
+        return
+    if get_ipython() is not None:
+        set_matplotlib_formats("png", "pdf")
 
 
 @contextlib.contextmanager
