@@ -592,5 +592,18 @@ def heteroscedastic_gaussian_nll_grad(theta, x, y):
     mu = th[0] + th[1] * x
     sigma = np.exp(th[2] + th[3] * x)
     g_mu = gaussian_nll_grad(y, mu, sigma)
-    g_sigma = gaussian_nll_grad_sigma(y, mu, sigma) * sigma  # chain rule through exp
-    return np.array([g_mu.sum(), (g_mu * x).sum(), g_sigma.sum(), (g_sigma * x).sum()])
+    # chain rule through exp: dL/dc_i = (1 - r_i^2) / N, r_i = (y_i - mu_i) / sigma_i.
+    # The sums of r^2 are scaled so that r^2 = inf for one sample does not turn
+    # sum((1 - r^2) x) into inf - inf = NaN (it is 0 for symmetric x).
+    n = x.size
+    with np.errstate(over="ignore"):
+        r = (y - mu) / sigma
+    if np.isfinite(r).all():
+        gc = _v.accurate_sum(np.ones(n), n) - _v.sum_sq_weighted(r) / n
+        gd = (_v.accurate_sum(x) - _v.sum_sq_weighted(r, x)) / n
+    else:  # some |r| > 1.8e308: the sums of r^2 overflow; keep their signs
+        rs = (y * 2.0 ** -600 - mu * 2.0 ** -600) / sigma
+        gc = -np.inf
+        sx = _v.sum_sq_weighted(rs, x)
+        gd = -np.inf * np.sign(sx) if sx != 0.0 else _v.accurate_sum(x) / n
+    return np.array([_v.accurate_sum(g_mu), _v.accurate_sum(g_mu * x), gc, gd]) + 0.0
