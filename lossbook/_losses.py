@@ -275,10 +275,11 @@ def binary_cross_entropy_grad(y_true, y_prob, *, eps=None):
     y, pc, eps, _ = _bce_setup(y_true, y_prob, eps)
     n = pc.size
     pc = pc + 0.0  # -0.0 -> +0.0: y / -0.0 would flip the infinite gradient's sign
-    with np.errstate(divide="ignore"):  # intended: y / 0 -> inf where the loss is inf
-        a = np.divide(y, pc, out=np.zeros(pc.shape), where=y > 0)
-        b = np.divide(1.0 - y, 1.0 - pc, out=np.zeros(pc.shape), where=y < 1)
-    g = (b - a) / n
+    # (y / n) / p: dividing by n first keeps (y/p)/n finite for subnormal p where it is
+    with np.errstate(divide="ignore", over="ignore"):  # intended: y / 0 -> inf where the loss is inf
+        a = np.divide(y / n, pc, out=np.zeros(pc.shape), where=y > 0)
+        b = np.divide((1.0 - y) / n, 1.0 - pc, out=np.zeros(pc.shape), where=y < 1)
+    g = b - a
     if eps is not None:
         p = np.asarray(y_prob, dtype=np.float64)
         g[(p < eps) | (p > 1.0 - eps)] = 0.0
@@ -520,7 +521,8 @@ def categorical_cross_entropy_grad(y_true, y_prob, *, eps=None, normalize=False)
     u = p / sums[:, None] if sums is not None else p
     u = u + 0.0  # -0.0 -> +0.0: t / -0.0 would flip the infinite gradient's sign
     v = np.clip(u, eps, 1.0 - eps) if eps is not None else u
-    with np.errstate(divide="ignore"):  # intended: t / 0 -> inf where the loss is inf
+    # intended: t / 0 -> inf where the loss is inf; t / subnormal p overflows to inf
+    with np.errstate(divide="ignore", over="ignore"):
         g = -np.divide(t, v, out=np.zeros((n, c)), where=t > 0)
     if eps is not None:
         g[(u < eps) | (u > 1.0 - eps)] = 0.0
@@ -730,8 +732,9 @@ def multiclass_hinge(y_true, scores, *, margin=1.0, reduction="mean"):
         sy = sb[rows, yb]
         # (s_j - s_y) + margin, not s_j - (s_y - margin): at |s| ~ 1e17 the
         # margin is lost in s_y - margin
-        d = np.subtract(sb, sy[:, None], out=buf[: b - a])
-        d += margin
+        with np.errstate(over="ignore"):  # inf only where the true value overflows
+            d = np.subtract(sb, sy[:, None], out=buf[: b - a])
+            d += margin
         d[rows, yb] = 0.0
         np.maximum(d, 0.0, out=d)
         out[a:b] = _rowsum(d)
@@ -769,7 +772,8 @@ def multiclass_hinge_grad(y_true, scores, *, margin=1.0):
     labels, s, margin = _hinge_setup(y_true, scores, margin)
     n = s.shape[0]
     rows = np.arange(n)
-    d = (s - s[rows, labels][:, None]) + margin
+    with np.errstate(over="ignore"):
+        d = (s - s[rows, labels][:, None]) + margin
     active = d > 0
     active[rows, labels] = False
     g = active.astype(np.float64)
@@ -981,12 +985,20 @@ def huber(y_true, y_pred, *, delta=1.0, reduction="mean"):
     y, p = _reg_setup(y_true, y_pred)
 
     def kernel(yb, pb, total):
-        a = np.abs(pb - yb)
-        quad = a <= delta
-        # the square only where it is used: 0.5 a^2 of a far residual (1e200)
-        # would overflow (and warn) before np.where discards it
-        val = np.multiply(delta, a - 0.5 * delta)
-        np.multiply(0.5 * a, a, out=val, where=quad)
+        with np.errstate(over="ignore"):
+            a = np.abs(pb - yb)
+            quad = a <= delta
+            # the square only where it is used: 0.5 a^2 of a far residual (1e200)
+            # would overflow (and warn) before np.where discards it
+            val = np.multiply(delta, a - 0.5 * delta)
+            np.multiply(0.5 * a, a, out=val, where=quad)
+            if not np.isfinite(val).all():
+                # |r| > 1.8e308: delta (|r| - delta/2) from the half residual
+                # (finite for delta < 1); otherwise the true value overflows
+                big = ~np.isfinite(val)
+                ah = np.abs(pb * 0.5 - yb * 0.5) if np.ndim(pb) else np.abs(pb * 0.5 - yb * 0.5)
+                ah = np.broadcast_to(ah, val.shape)[big]
+                val[big] = delta * (2.0 * ah - 0.5 * delta)
         return float(val.sum()) if total else val
 
     return _elementwise(kernel, [y, p], reduction)
@@ -1081,8 +1093,9 @@ def gaussian_nll(y_true, mean, sigma, *, reduction="mean"):
     y, mu, s = _gnll_setup(y_true, mean, sigma)
 
     def kernel(yb, mb, sb, total):
-        r = (yb - mb) / sb
-        val = _LOG_2PI_HALF + np.log(sb) + 0.5 * r * r
+        with np.errstate(over="ignore"):  # inf only where the true value overflows
+            r = (yb - mb) / sb
+            val = _LOG_2PI_HALF + np.log(sb) + (0.5 * r) * r
         return float(val.sum()) if total else val
 
     return _elementwise(kernel, [y, mu, s], reduction)
@@ -1114,8 +1127,9 @@ def gaussian_nll_grad(y_true, mean, sigma):
     [0.125, -0.25]
     """
     y, mu, s = _gnll_setup(y_true, mean, sigma)
-    # ((mu - y) / s) / s: s * s underflows to 0 for s < 1e-162 (inf or 0/0 = NaN)
-    return ((mu - y) / s) / s / mu.size + 0.0
+    # ((mu - y) / n / s) / s: s * s underflows to 0 for s < 1e-162 (inf or 0/0 = NaN)
+    with np.errstate(over="ignore"):  # inf only where the true value overflows
+        return ((mu - y) / mu.size / s) / s + 0.0
 
 
 def gaussian_nll_grad_sigma(y_true, mean, sigma):
@@ -1144,10 +1158,10 @@ def gaussian_nll_grad_sigma(y_true, mean, sigma):
     0.0
     """
     y, mu, s = _gnll_setup(y_true, mean, sigma)
-    r = (y - mu) / s
-    # (1 - r^2) / s as 1/s - r (r / s): r^2 may overflow where r^2 / s does not
     with np.errstate(over="ignore"):
-        g = (1.0 / s - r * (r / s)) / mu.size
+        r = (y - mu) / s
+    with np.errstate(over="ignore"):  # -inf only where the true value overflows
+        g = (1.0 - r * r) / s / mu.size
     if s.ndim == 0:
         return np.float64(_v.accurate_sum(g)) if np.isfinite(g).all() else np.float64(g.sum())
     return g

@@ -240,7 +240,8 @@ def laplace_nll(x, loc, scale, *, reduction="mean"):
     if bad.any():
         idx = _v._first_bad(bad) if b.ndim else ()
         raise ValueError(f"scale must be positive and finite, got {float(b[idx])!r}{_v._where(bad, idx)}")
-    per = np.log(2.0 * b) + np.abs(xa - mu) / b
+    with np.errstate(over="ignore"):  # inf only where the true value overflows
+        per = np.log(2.0 * b) + np.abs(xa - mu) / b
     return _v.reduce(np.broadcast_to(per, xa.shape).copy(), reduction)
 
 
@@ -325,10 +326,17 @@ def gaussian_kl(mu1, s1, mu2, s2):
         raise ValueError(f"mu1, s1, mu2, s2 must be scalars or share one shape, got shapes {sorted(shapes)}")
     m1, a1, m2, a2 = arrs
     for a, name in ((a1, "s1"), (a2, "s2")):
-        if not np.all(a > 0):
-            raise ValueError(f"{name} must be positive, got {a.tolist()!r}")
-    x = (a1 - a2) / a2
-    r = (m1 - m2) / a2
-    out = (x - np.log1p(x)) + 0.5 * x * x + 0.5 * r * r
+        bad = ~(a > 0)
+        if bad.any():
+            idx = _v._first_bad(bad) if a.ndim else ()
+            raise ValueError(f"{name} must be positive, got {float(a[idx])!r}{_v._where(bad, idx)}")
+    with np.errstate(over="ignore"):  # inf only where the true value overflows
+        x = (a1 - a2) / a2
+        r = (m1 - m2) / a2
+        # log(s1/s2) = log1p(x); where s1 << s2, x rounds to -1 and log1p(x) to
+        # -inf: take log s1 - log s2 there instead
+        near = x > -0.5
+        log_ratio = np.where(near, np.log1p(np.where(near, x, 0.0)), np.log(a1) - np.log(a2))
+        out = (x - log_ratio) + (0.5 * x) * x + (0.5 * r) * r
     out = np.maximum(out, 0.0)
     return out[()] if out.ndim == 0 else out
