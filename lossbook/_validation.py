@@ -391,6 +391,8 @@ class Accumulator:
 
     def result(self, divisor: float, refetch) -> float:
         """``sum / divisor`` rounded once to float64."""
+        if _LD is not None and not np.isfinite(self.total):
+            return float(self.total / _LD(divisor))  # an infinite term: nothing to round
         if self.mixed:
             import math
 
