@@ -52,7 +52,8 @@ def _rowsum(a: np.ndarray) -> np.ndarray:
     ``a.sum(axis=1)`` for short rows (numpy reduces each 10-element row
     separately); accuracy is the same order (a plain sum of C terms).
     """
-    return a @ np.ones(a.shape[1])
+    with np.errstate(over="ignore"):  # a sum beyond 1.8e308 is inf, as with np.sum
+        return a @ np.ones(a.shape[1])
 
 
 def _lse_block(zb: np.ndarray, buf: np.ndarray):
