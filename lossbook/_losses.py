@@ -277,8 +277,10 @@ def binary_cross_entropy_grad(y_true, y_prob, *, eps=None):
     pc = pc + 0.0  # -0.0 -> +0.0: y / -0.0 would flip the infinite gradient's sign
     # (y / n) / p: dividing by n first keeps (y/p)/n finite for subnormal p where it is
     with np.errstate(divide="ignore", over="ignore"):  # intended: y / 0 -> inf where the loss is inf
-        a = np.divide(y / n, pc, out=np.zeros(pc.shape), where=y > 0)
-        b = np.divide((1.0 - y) / n, 1.0 - pc, out=np.zeros(pc.shape), where=y < 1)
+        a = np.divide(y / n, pc, out=np.full(pc.shape, np.inf), where=(y > 0) & (pc > 0))
+        b = np.divide((1.0 - y) / n, 1.0 - pc, out=np.full(pc.shape, np.inf), where=(y < 1) & (pc < 1))
+    a[y <= 0] = 0.0  # 0 log 0 = 0: no gradient from a zero target (and y / n may underflow to 0)
+    b[y >= 1] = 0.0
     g = b - a
     if eps is not None:
         p = np.asarray(y_prob, dtype=np.float64)
