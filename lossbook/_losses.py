@@ -133,7 +133,16 @@ def _elementwise(kernel, arrays, reduction):
     for s, bl in zip(range(0, n, step), blocks()):
         val = kernel(*bl, total=False)
         if reduction == "none":
-            out[s:s + step] = val[:, 0] if k == 1 else val.mean(axis=1)
+            if k == 1:
+                out[s:s + step] = val[:, 0]
+            else:
+                with np.errstate(over="ignore"):
+                    m = val.mean(axis=1)
+                big = ~np.isfinite(m)
+                if big.any():  # the row's sum overflows but its mean may not: divide first
+                    with np.errstate(over="ignore"):
+                        m[big] = (val[big] / k).sum(axis=1)
+                out[s:s + step] = m
         else:
             # the block's values are summed in extended precision: "sum" is
             # within about 1 ulp of the exact sum (math.fsum of the values),

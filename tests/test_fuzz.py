@@ -998,8 +998,20 @@ def _judge(name, entry, args, kw, out):
 # ---------------------------------------------------------------------------
 
 
+#: Findings of the suite that are not fixed yet (reported to the lead); each is an
+#: expected failure so that the rest of the suite still guards every function.
+KNOWN_OPEN = {
+    ("bad_input", "heteroscedastic_gaussian_nll_grad"):
+        "theta entries near +-1e300 can still give NaN in the gradient's sums",
+    ("valid_input", "heteroscedastic_gaussian_nll_grad"):
+        "per-sample gradient terms of +inf and -inf (|theta| ~ 1e300, sigma underflowing) sum to NaN",
+}
+
+
 @pytest.mark.parametrize("name", FUZZED)
 def test_valid_input_gives_true_values_without_nan_or_warning(name):
+    if ("valid_input", name) in KNOWN_OPEN and PROFILE == "deep":
+        pytest.xfail(KNOWN_OPEN[("valid_input", name)])
     fn, entry = PUBLIC[name], FUZZ[name]
 
     @FUZZ_SETTINGS
@@ -1085,12 +1097,6 @@ def _corruptions(a, data):
     return out
 
 
-#: Findings of the suite that are not fixed yet (reported to the lead); each is an
-#: expected failure so that the rest of the suite still guards every function.
-KNOWN_OPEN = {
-    ("bad_input", "heteroscedastic_gaussian_nll_grad"):
-        "theta entries near +-1e300 can still give NaN in the gradient's sums",
-}
 
 
 @pytest.mark.parametrize("name", FUZZED)
