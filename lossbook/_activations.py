@@ -52,7 +52,8 @@ def _rowsum(a: np.ndarray) -> np.ndarray:
     ``a.sum(axis=1)`` for short rows (numpy reduces each 10-element row
     separately); accuracy is the same order (a plain sum of C terms).
     """
-    return a @ np.ones(a.shape[1])
+    with np.errstate(over="ignore"):  # a sum beyond 1.8e308 is inf, as with np.sum
+        return a @ np.ones(a.shape[1])
 
 
 def _lse_block(zb: np.ndarray, buf: np.ndarray):
@@ -66,7 +67,8 @@ def _lse_block(zb: np.ndarray, buf: np.ndarray):
     rows = np.arange(b)
     am = zb.argmax(axis=1)
     m = zb[rows, am]
-    d = np.subtract(zb, m[:, None], out=buf[:b])
+    with np.errstate(over="ignore"):  # z - m < -1.8e308 is -inf: exp gives its 0 exactly
+        d = np.subtract(zb, m[:, None], out=buf[:b])
     d[rows, am] = -np.inf
     np.exp(d, out=d)
     s = _rowsum(d)
@@ -89,7 +91,8 @@ def _softmax_rows(z2: np.ndarray) -> np.ndarray:
     out = np.empty((n, c))
     for a, b in _row_blocks(n, c):
         zb = z2[a:b]
-        o = np.subtract(zb, zb.max(axis=1, keepdims=True), out=out[a:b])
+        with np.errstate(over="ignore"):  # -inf where z - max < -1.8e308; exp gives 0
+            o = np.subtract(zb, zb.max(axis=1, keepdims=True), out=out[a:b])
         np.exp(o, out=o)
         o /= _rowsum(o)[:, None]
     return out

@@ -90,8 +90,8 @@ def _binary_targets(y_true, shape, other: str) -> np.ndarray:
 
 def _class_targets(y_true, n: int, c: int, other: str):
     """Integer labels (N,) or probability rows (N, C). Returns (labels, soft)."""
-    arr = np.asarray(y_true) if not isinstance(y_true, (str, bytes)) and y_true is not None else y_true
-    if isinstance(arr, np.ndarray) and arr.ndim == 2:
+    arr = _v.to_array(y_true, "y_true", "integer labels or target rows")
+    if arr.ndim == 2:
         t = _v.as_float_array(arr, "y_true", ndim=2)
         if t.shape != (n, c):
             raise ValueError(
@@ -99,9 +99,9 @@ def _class_targets(y_true, n: int, c: int, other: str):
                 f"{_v._fmt_shape(t.shape)} and {other} {_v._fmt_shape((n, c))}"
             )
         _v.check_range(t, "y_true", 0.0, 1.0, "target probabilities")
-        _v.check_rows_sum_to_one(t, "y_true")
+        _v.check_rows_sum_to_one(t, "y_true", tol=_v.row_sum_tol(arr, c), dtype=arr.dtype)
         return None, t
-    if isinstance(arr, np.ndarray) and arr.ndim not in (1, 2):
+    if arr.ndim not in (1, 2):
         raise ValueError(
             f"y_true must be integer labels of shape (N,) or target rows of shape (N, C), got a "
             f"{arr.ndim}-D array of shape {_v._fmt_shape(arr.shape)}"
@@ -123,21 +123,39 @@ def _elementwise(kernel, arrays, reduction):
     step = max(1, _ELEM_BLOCK // k)
     if reduction == "none":
         out = np.empty(n)
-    total = 0.0
-    for s in range(0, n, step):
-        e = s + step
-        blocks = [f[s:e] if f.ndim else f for f in flat]
+    acc = _v.Accumulator()
+
+    def blocks():
+        for s in range(0, n, step):
+            e = s + step
+            yield [f[s:e] if f.ndim else f for f in flat]
+
+    for s, bl in zip(range(0, n, step), blocks()):
+        val = kernel(*bl, total=False)
         if reduction == "none":
-            val = kernel(*blocks, total=False)
-            out[s:e] = val[:, 0] if k == 1 else val.mean(axis=1)
+            if k == 1:
+                out[s:s + step] = val[:, 0]
+            else:
+                with np.errstate(over="ignore"):
+                    m = val.mean(axis=1)
+                big = ~np.isfinite(m)
+                if big.any():  # the row's sum overflows but its mean may not: divide first
+                    with np.errstate(over="ignore"):
+                        m[big] = (val[big] / k).sum(axis=1)
+                out[s:s + step] = m
         else:
-            total += kernel(*blocks, total=True)
+            # the block's values are summed in extended precision: "sum" is
+            # within about 1 ulp of the exact sum (math.fsum of the values),
+            # and a mean of huge finite terms does not overflow
+            acc.add(val)
     # "+ 0.0" turns -0.0 (from -log(1) and friends) into 0.0: a zero loss prints as 0
     if reduction == "none":
         return out + 0.0
-    if reduction == "mean":
-        return np.float64(total / (n * k) + 0.0)
-    return np.float64(total / k + 0.0)
+
+    def refetch():
+        return (kernel(*bl, total=False) for bl in blocks())
+
+    return np.float64(acc.result(n * k if reduction == "mean" else k, refetch))
 
 
 # --------------------------------------------------------------------------
@@ -265,10 +283,14 @@ def binary_cross_entropy_grad(y_true, y_prob, *, eps=None):
     """
     y, pc, eps, _ = _bce_setup(y_true, y_prob, eps)
     n = pc.size
-    with np.errstate(divide="ignore"):  # intended: y / 0 -> inf where the loss is inf
-        a = np.divide(y, pc, out=np.zeros(pc.shape), where=y > 0)
-        b = np.divide(1.0 - y, 1.0 - pc, out=np.zeros(pc.shape), where=y < 1)
-    g = (b - a) / n
+    pc = pc + 0.0  # -0.0 -> +0.0: y / -0.0 would flip the infinite gradient's sign
+    # (y / n) / p: dividing by n first keeps (y/p)/n finite for subnormal p where it is
+    with np.errstate(divide="ignore", over="ignore"):  # intended: y / 0 -> inf where the loss is inf
+        a = np.divide(y / n, pc, out=np.full(pc.shape, np.inf), where=(y > 0) & (pc > 0))
+        b = np.divide((1.0 - y) / n, 1.0 - pc, out=np.full(pc.shape, np.inf), where=(y < 1) & (pc < 1))
+    a[y <= 0] = 0.0  # 0 log 0 = 0: no gradient from a zero target (and y / n may underflow to 0)
+    b[y >= 1] = 0.0
+    g = b - a
     if eps is not None:
         p = np.asarray(y_prob, dtype=np.float64)
         g[(p < eps) | (p > 1.0 - eps)] = 0.0
@@ -370,8 +392,11 @@ def binary_cross_entropy_with_logits_grad(y_true, logits):
     """
     y, z = _bce_logits_setup(y_true, logits)
     e = np.exp(-np.abs(z))
-    s = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-    return (s - y) / z.size
+    small = e / (1.0 + e)  # sigma(-|z|), exact even where sigma(|z|) rounds to 1
+    # z >= 0: sigma(z) - y = (1 - y) - sigma(-z); z < 0: sigma(z) - y = sigma(-|z|) - y.
+    # Never sigma(z) - 1, which loses sigma(-z) < 1.1e-16 entirely.
+    g = np.where(z >= 0, (1.0 - y) - small, small - y)
+    return g / z.size + 0.0
 
 
 # --------------------------------------------------------------------------
@@ -392,7 +417,8 @@ def _cce_setup(y_true, y_prob, eps, normalize):
             row = int(np.argmax(~(sums > 0)))
             raise ValueError(f"y_prob rows must have a positive sum to be normalized (row {row} sums to 0)")
     else:
-        _v.check_rows_sum_to_one(p, "y_prob", hint="; pass normalize=True to rescale")
+        _v.check_rows_sum_to_one(p, "y_prob", hint="; pass normalize=True to rescale",
+                                 tol=_v.row_sum_tol(y_prob, p.shape[1]), dtype=getattr(y_prob, "dtype", None))
     labels, soft = _class_targets(y_true, p.shape[0], p.shape[1], "y_prob")
     return labels, soft, p, sums, eps
 
@@ -504,14 +530,19 @@ def categorical_cross_entropy_grad(y_true, y_prob, *, eps=None, normalize=False)
     else:
         t = soft
     u = p / sums[:, None] if sums is not None else p
+    u = u + 0.0  # -0.0 -> +0.0: t / -0.0 would flip the infinite gradient's sign
     v = np.clip(u, eps, 1.0 - eps) if eps is not None else u
-    with np.errstate(divide="ignore"):  # intended: t / 0 -> inf where the loss is inf
+    # intended: t / 0 -> inf where the loss is inf; t / subnormal p overflows to inf
+    with np.errstate(divide="ignore", over="ignore"):
         g = -np.divide(t, v, out=np.zeros((n, c)), where=t > 0)
     if eps is not None:
         g[(u < eps) | (u > 1.0 - eps)] = 0.0
     if sums is not None:
-        with np.errstate(invalid="ignore"):
-            corr = np.multiply(g, u, out=np.zeros((n, c)), where=g != 0).sum(axis=1)
+        # corr_i = sum_k g_ik u_ik; where u = 0 (and g = -inf) the term is its
+        # limit -t_ik (g u = -t u / u), not -inf * 0 = NaN
+        gu = np.multiply(g, u, out=np.zeros((n, c)), where=(g != 0) & (u > 0))
+        gu = np.where((g != 0) & (u == 0), -t, gu)
+        corr = gu.sum(axis=1)
         g = (g - corr[:, None]) / sums[:, None]
     return g / n
 
@@ -578,10 +609,19 @@ def softmax_cross_entropy(y_true, logits, *, reduction="mean"):
         if labels is not None:
             o = np.subtract(m, zb[np.arange(b - a), labels[a:b]], out=out[a:b])
         else:
-            d = np.subtract(m[:, None], zb, out=buf[: b - a])
-            d *= soft[a:b]
+            with np.errstate(over="ignore", invalid="ignore"):
+                d = np.subtract(m[:, None], zb, out=buf[: b - a])
+                d *= soft[a:b]
             o = out[a:b]
             o[...] = _rowsum(d)
+            if not np.isfinite(o).all():
+                # m - z overflowed (logits of opposite sign near 1e308): redo
+                # those rows as 2 t (m/2 - z/2), with 0 where the target is 0
+                bad = ~np.isfinite(o)
+                tb, zz = soft[a:b][bad], zb[bad]
+                with np.errstate(over="ignore"):
+                    half = (m[bad, None] * 0.5 - zz * 0.5) * tb
+                    o[bad] = 2.0 * np.where(tb > 0, half, 0.0).sum(axis=1)
         o += l
     return _v.reduce(out, reduction)
 
@@ -616,13 +656,24 @@ def softmax_cross_entropy_grad(y_true, logits):
     """
     labels, soft, z = _sce_setup(y_true, logits)
     n = z.shape[0]
-    g = _softmax_rows(z)
+    p = _softmax_rows(z)
+    rows = np.arange(n)
+    am = p.argmax(axis=1)
+    # p_j - t_j at the largest probability j loses everything below 1e-16 if
+    # evaluated as is (p_j rounds to 1): use p_j = 1 - sum_{k != j} p_k instead
+    rest = p.copy()
+    rest[rows, am] = 0.0
+    rest = rest.sum(axis=1)
     if labels is not None:
-        g[np.arange(n), labels] -= 1.0
+        t_am = (labels == am).astype(np.float64)
+        g = p
+        g[rows, labels] -= 1.0
     else:
-        g -= soft
+        t_am = soft[rows, am]
+        g = p - soft
+    g[rows, am] = (1.0 - t_am) - rest
     g /= n
-    return g
+    return g + 0.0
 
 
 # --------------------------------------------------------------------------
@@ -690,8 +741,11 @@ def multiclass_hinge(y_true, scores, *, margin=1.0, reduction="mean"):
         rows = np.arange(b - a)
         yb = labels[a:b]
         sy = sb[rows, yb]
-        sy -= margin
-        d = np.subtract(sb, sy[:, None], out=buf[: b - a])
+        # (s_j - s_y) + margin, not s_j - (s_y - margin): at |s| ~ 1e17 the
+        # margin is lost in s_y - margin
+        with np.errstate(over="ignore"):  # inf only where the true value overflows
+            d = np.subtract(sb, sy[:, None], out=buf[: b - a])
+            d += margin
         d[rows, yb] = 0.0
         np.maximum(d, 0.0, out=d)
         out[a:b] = _rowsum(d)
@@ -729,7 +783,8 @@ def multiclass_hinge_grad(y_true, scores, *, margin=1.0):
     labels, s, margin = _hinge_setup(y_true, scores, margin)
     n = s.shape[0]
     rows = np.arange(n)
-    d = s - (s[rows, labels] - margin)[:, None]
+    with np.errstate(over="ignore"):
+        d = (s - s[rows, labels][:, None]) + margin
     active = d > 0
     active[rows, labels] = False
     g = active.astype(np.float64)
@@ -941,8 +996,20 @@ def huber(y_true, y_pred, *, delta=1.0, reduction="mean"):
     y, p = _reg_setup(y_true, y_pred)
 
     def kernel(yb, pb, total):
-        a = np.abs(pb - yb)
-        val = np.where(a <= delta, 0.5 * a * a, delta * (a - 0.5 * delta))
+        with np.errstate(over="ignore"):
+            a = np.abs(pb - yb)
+            quad = a <= delta
+            # the square only where it is used: 0.5 a^2 of a far residual (1e200)
+            # would overflow (and warn) before np.where discards it
+            val = np.multiply(delta, a - 0.5 * delta)
+            np.multiply(0.5 * a, a, out=val, where=quad)
+            if not np.isfinite(val).all():
+                # |r| > 1.8e308: delta (|r| - delta/2) from the half residual
+                # (finite for delta < 1); otherwise the true value overflows
+                big = ~np.isfinite(val)
+                ah = np.abs(pb * 0.5 - yb * 0.5) if np.ndim(pb) else np.abs(pb * 0.5 - yb * 0.5)
+                ah = np.broadcast_to(ah, val.shape)[big]
+                val[big] = delta * (2.0 * ah - 0.5 * delta)
         return float(val.sum()) if total else val
 
     return _elementwise(kernel, [y, p], reduction)
@@ -983,7 +1050,7 @@ def _gnll_setup(y_true, mean, sigma):
     y = _v.as_float_array(y_true, "y_true", min_ndim=1)
     _v.check_same_shape(y, mu, "y_true", "mean")
     _v.check_finite(y, "y_true")
-    s = _v.as_float_array(sigma, "sigma")
+    s = _v.as_float_array(sigma, "sigma", allow_bool=False)
     if s.ndim and s.shape != mu.shape:
         raise ValueError(
             f"sigma must be a scalar or have the same shape as mean, got sigma "
@@ -993,8 +1060,7 @@ def _gnll_setup(y_true, mean, sigma):
     if not (smin > 0 and np.isfinite(smax)):
         bad = ~(np.isfinite(s) & (s > 0))
         idx = _v._first_bad(bad) if s.ndim else ()
-        where = f" at index {_v._index_str(idx)}" if s.ndim else ""
-        raise ValueError(f"sigma must be positive and finite, got {float(s[idx])!r}{where}")
+        raise ValueError(f"sigma must be positive and finite, got {float(s[idx])!r}{_v._where(bad, idx)}")
     return y, mu, s
 
 
@@ -1038,8 +1104,9 @@ def gaussian_nll(y_true, mean, sigma, *, reduction="mean"):
     y, mu, s = _gnll_setup(y_true, mean, sigma)
 
     def kernel(yb, mb, sb, total):
-        r = (yb - mb) / sb
-        val = _LOG_2PI_HALF + np.log(sb) + 0.5 * r * r
+        with np.errstate(over="ignore"):  # inf only where the true value overflows
+            r = (yb - mb) / sb
+            val = _LOG_2PI_HALF + np.log(sb) + (0.5 * r) * r
         return float(val.sum()) if total else val
 
     return _elementwise(kernel, [y, mu, s], reduction)
@@ -1071,7 +1138,9 @@ def gaussian_nll_grad(y_true, mean, sigma):
     [0.125, -0.25]
     """
     y, mu, s = _gnll_setup(y_true, mean, sigma)
-    return (mu - y) / (s * s) / mu.size
+    # ((mu - y) / n / s) / s: s * s underflows to 0 for s < 1e-162 (inf or 0/0 = NaN)
+    with np.errstate(over="ignore"):  # inf only where the true value overflows
+        return ((mu - y) / mu.size / s) / s + 0.0
 
 
 def gaussian_nll_grad_sigma(y_true, mean, sigma):
@@ -1100,8 +1169,10 @@ def gaussian_nll_grad_sigma(y_true, mean, sigma):
     0.0
     """
     y, mu, s = _gnll_setup(y_true, mean, sigma)
-    r2 = ((y - mu) / s) ** 2
-    g = (1.0 - r2) / s / mu.size
+    with np.errstate(over="ignore"):
+        r = (y - mu) / s
+    with np.errstate(over="ignore"):  # -inf only where the true value overflows
+        g = (1.0 - r * r) / s / mu.size
     if s.ndim == 0:
-        return np.float64(g.sum())
+        return np.float64(_v.accurate_sum(g)) if np.isfinite(g).all() else np.float64(g.sum())
     return g

@@ -32,19 +32,43 @@ def _fmt_shape(shape) -> str:
     return "(" + ", ".join(str(int(s)) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
-def as_float_array(x, name: str, *, ndim=None, min_ndim=0, allow_empty=False) -> np.ndarray:
-    """Convert ``x`` to a float64 ndarray (no copy if it already is one).
+def check_not_masked(x, name: str) -> None:
+    """Refuse numpy masked arrays (their mask would be silently dropped)."""
+    if isinstance(x, np.ma.MaskedArray):
+        raise TypeError(
+            f"{name} must be a plain array, got a numpy masked array (lossbook ignores no "
+            f"entries silently); select the unmasked entries first, e.g. {name}[~{name}.mask] "
+            f"or {name}.compressed()"
+        )
 
-    Raises TypeError for non-numeric input and ValueError for wrong rank or
-    empty input. The result may share memory with ``x``: callers never write
-    into it.
+
+def to_array(x, name: str, what: str = "a numeric array") -> np.ndarray:
+    """``np.asarray(x)`` with the argument named on failure.
+
+    TypeError for str/bytes/None, masked arrays and ragged nested sequences.
     """
     if isinstance(x, (str, bytes)) or x is None:
-        raise TypeError(f"{name} must be a numeric array, got {type(x).__name__} {x!r}")
+        raise TypeError(f"{name} must be {what}, got {type(x).__name__} {x!r}")
+    check_not_masked(x, name)
     try:
-        arr = np.asarray(x)
-    except (ValueError, TypeError) as exc:  # ragged nested lists etc.
-        raise TypeError(f"{name} must be a numeric array, got {type(x).__name__} ({exc})") from None
+        return np.asarray(x)
+    except (ValueError, TypeError):  # ragged nested lists etc.
+        raise TypeError(
+            f"{name} must be {what} of a regular shape, got a ragged (inhomogeneous) "
+            f"nested {type(x).__name__}"
+        ) from None
+
+
+def as_float_array(x, name: str, *, ndim=None, min_ndim=0, allow_empty=False, allow_bool=True) -> np.ndarray:
+    """Convert ``x`` to a float64 ndarray (no copy if it already is one).
+
+    Raises TypeError for non-numeric input (and masked arrays) and ValueError
+    for wrong rank or empty input. The result may share memory with ``x``:
+    callers never write into it.
+    """
+    arr = to_array(x, name)
+    if not allow_bool and arr.dtype.kind == "b":
+        raise TypeError(f"{name} must be a real number or array, got {type(x).__name__} {x!r}"[:300])
     if arr.dtype.kind not in "biuf":
         raise TypeError(
             f"{name} must be a numeric (bool, integer or real float) array, "
@@ -66,6 +90,14 @@ def as_float_array(x, name: str, *, ndim=None, min_ndim=0, allow_empty=False) ->
     return np.asarray(arr, dtype=np.float64)
 
 
+def _row_str(row: np.ndarray, limit: int = 8) -> str:
+    """A row for an error message, abbreviated beyond ``limit`` entries."""
+    vals = row.tolist()
+    if len(vals) <= limit:
+        return str(vals)
+    return "[" + ", ".join(repr(v) for v in vals[:limit]) + f", ...] ({len(vals)} entries)"
+
+
 def _first_bad(mask: np.ndarray):
     idx = np.unravel_index(int(np.argmax(mask)), mask.shape)
     return tuple(int(i) for i in idx)
@@ -73,6 +105,14 @@ def _first_bad(mask: np.ndarray):
 
 def _index_str(idx) -> str:
     return "[" + ", ".join(str(i) for i in idx) + "]"
+
+
+def _where(bad: np.ndarray, idx) -> str:
+    """`` at index [i, j]`` (nothing for a 0-d array) and ``(and K more)``."""
+    if bad.ndim == 0:
+        return ""
+    more = int(np.count_nonzero(bad)) - 1
+    return f" at index {_index_str(idx)}" + (f" (and {more} more)" if more > 0 else "")
 
 
 def check_finite(arr: np.ndarray, name: str) -> None:
@@ -83,9 +123,7 @@ def check_finite(arr: np.ndarray, name: str) -> None:
         return
     bad = ~np.isfinite(arr)
     idx = _first_bad(bad)
-    raise ValueError(
-        f"{name} must be finite, got {float(arr[idx])!r} at index {_index_str(idx)}"
-    )
+    raise ValueError(f"{name} must be finite, got {float(arr[idx])!r}{_where(bad, idx)}")
 
 
 def check_range(arr: np.ndarray, name: str, lo: float, hi: float, what: str = "values"):
@@ -96,33 +134,49 @@ def check_range(arr: np.ndarray, name: str, lo: float, hi: float, what: str = "v
     amin = arr.min()
     amax = arr.max()
     if np.isnan(amin) or np.isnan(amax):
-        idx = _first_bad(np.isnan(arr))
-        raise ValueError(f"{name} must not contain NaN, got nan at index {_index_str(idx)}")
+        bad = np.isnan(arr)
+        idx = _first_bad(bad)
+        raise ValueError(f"{name} must not contain NaN, got nan{_where(bad, idx)}")
     if amin < lo or amax > hi:
         bad = (arr < lo) | (arr > hi)
         idx = _first_bad(bad)
-        raise ValueError(
-            f"{name} must be {what} in [{lo:g}, {hi:g}], got {float(arr[idx])!r} at index {_index_str(idx)}"
-        )
+        raise ValueError(f"{name} must be {what} in [{lo:g}, {hi:g}], got {float(arr[idx])!r}{_where(bad, idx)}")
     return float(amin), float(amax)
 
 
-def check_rows_sum_to_one(arr: np.ndarray, name: str, *, hint: str = "") -> np.ndarray:
-    """Raise ValueError unless every row (last axis) sums to 1 within ROW_SUM_ATOL.
+def row_sum_tol(x, n_cols: int) -> float:
+    """Tolerance on ``|row sum - 1|`` for input ``x`` (before conversion to float64).
 
-    Returns the row sums.
+    ``ROW_SUM_ATOL`` for float64 (and lists, ints); for a less precise float
+    dtype (float16, float32) at least ``n_cols`` times its machine epsilon, since
+    rows rounded to that dtype cannot sum to 1 more closely than that.
     """
+    dt = getattr(x, "dtype", None)
+    if dt is not None and np.dtype(dt).kind == "f" and np.dtype(dt).itemsize < 8:
+        return max(ROW_SUM_ATOL, n_cols * float(np.finfo(dt).eps))
+    return ROW_SUM_ATOL
+
+
+def check_rows_sum_to_one(arr: np.ndarray, name: str, *, hint: str = "", tol: float | None = None,
+                          dtype=None) -> np.ndarray:
+    """Raise ValueError unless every row (last axis) sums to 1 within ``tol``.
+
+    ``tol`` defaults to ROW_SUM_ATOL; ``dtype`` (the caller's input dtype, if
+    less precise than float64) is named in the message. Returns the row sums.
+    """
+    tol = ROW_SUM_ATOL if tol is None else tol
     # (rows, C) @ ones: a BLAS matrix-vector product, much faster than
     # arr.sum(axis=-1) for short rows.
     sums = (arr.reshape(-1, arr.shape[-1]) @ np.ones(arr.shape[-1])).reshape(arr.shape[:-1])
     dev = np.abs(sums - 1.0)
-    if dev.size and not (dev.max() <= ROW_SUM_ATOL):
-        idx = _first_bad(~(dev <= ROW_SUM_ATOL)) if sums.ndim else ()
+    if dev.size and not (dev.max() <= tol):
+        idx = _first_bad(~(dev <= tol)) if sums.ndim else ()
         row = idx[0] if len(idx) == 1 else (idx if idx else 0)
         s = float(sums[idx]) if sums.ndim else float(sums)
-        raise ValueError(
-            f"{name} rows must sum to 1 (row {row} sums to {s:.10g}; tolerance {ROW_SUM_ATOL:g}){hint}"
-        )
+        tol_s = f"tolerance {tol:g}"
+        if dtype is not None and np.dtype(dtype).kind == "f" and np.dtype(dtype).itemsize < 8:
+            tol_s += f", scaled to the precision of the {np.dtype(dtype)} input"
+        raise ValueError(f"{name} rows must sum to 1 (row {row} sums to {s:.10g}; {tol_s}){hint}")
     return sums
 
 
@@ -131,7 +185,8 @@ def check_probabilities(p, name: str, *, min_ndim=1, ndim=None, rows_sum_to_one=
     arr = as_float_array(p, name, min_ndim=min_ndim, ndim=ndim)
     check_range(arr, name, 0.0, 1.0, "probabilities")
     if rows_sum_to_one:
-        check_rows_sum_to_one(arr, name, hint=hint)
+        check_rows_sum_to_one(arr, name, hint=hint, tol=row_sum_tol(p, arr.shape[-1]),
+                              dtype=getattr(p, "dtype", None))
     return arr
 
 
@@ -175,12 +230,18 @@ def check_eps(eps) -> float | None:
 
 
 def check_base(base) -> float | None:
-    """``None`` (nats) or a real base > 0, != 1. Returns log(base) or None."""
+    """``None`` (nats) or a real finite base > 1. Returns log(base) or None.
+
+    A base in (0, 1) would flip the sign of every entropy and divergence (and
+    break KL >= 0); a base of 1 divides by log 1 = 0.
+    """
     if base is None:
         return None
-    b = check_positive_scalar(base, "base")
-    if b == 1.0:
-        raise ValueError("base must be a positive number other than 1 (e.g. 2 for bits), got 1")
+    if isinstance(base, (bool, np.bool_)) or not isinstance(base, numbers.Real):
+        raise TypeError(f"base must be a real number, got {type(base).__name__} {base!r}")
+    b = float(base)
+    if not (np.isfinite(b) and b > 1.0):
+        raise ValueError(f"base must be a finite number > 1 (e.g. 2 for bits, e for nats), got {base!r}")
     return float(np.log(b))
 
 
@@ -189,9 +250,7 @@ def check_labels(y, name: str, n_classes: int | None = None, *, ndim=1) -> np.nd
 
     Float arrays are accepted only if every value is integral (e.g. ``1.0``).
     """
-    if isinstance(y, (str, bytes)) or y is None:
-        raise TypeError(f"{name} must be an array of integer labels, got {type(y).__name__} {y!r}")
-    arr = np.asarray(y)
+    arr = to_array(y, name, "an array of integer labels")
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{name} must be an array of integer labels, got dtype {arr.dtype}")
     if ndim is not None and arr.ndim != ndim:
@@ -205,9 +264,7 @@ def check_labels(y, name: str, n_classes: int | None = None, *, ndim=1) -> np.nd
         bad = ~np.isfinite(arr) | (arr != np.round(arr))
         if bad.any():
             idx = _first_bad(bad)
-            raise ValueError(
-                f"{name} must hold integer class labels, got {float(arr[idx])!r} at index {_index_str(idx)}"
-            )
+            raise ValueError(f"{name} must hold integer class labels, got {float(arr[idx])!r}{_where(bad, idx)}")
     lo = arr.min()
     hi = arr.max()
     if lo < 0 or (n_classes is not None and hi >= n_classes):
@@ -215,7 +272,8 @@ def check_labels(y, name: str, n_classes: int | None = None, *, ndim=1) -> np.nd
         idx = _first_bad(bad)
         rng = "non-negative" if n_classes is None else f"in [0, {n_classes - 1}] (n_classes={n_classes})"
         v = arr[idx]
-        raise ValueError(f"{name} labels must be {rng}, got {v.item()!r} at index {_index_str(idx)}")
+        what = name if name.endswith("labels") else f"{name} labels"
+        raise ValueError(f"{what} must be {rng}, got {v.item()!r}{_where(bad, idx)}")
     return arr.astype(np.intp, copy=False)
 
 
@@ -226,8 +284,8 @@ def labels_from_targets(y_true, name: str, n: int, c: int, *, other: str, one_ho
     row's arg-max (soft targets allowed). ``other`` names the prediction argument in
     messages; ``n`` and ``c`` are its number of rows and classes.
     """
-    arr = np.asarray(y_true) if not isinstance(y_true, (str, bytes)) and y_true is not None else None
-    if arr is not None and arr.ndim == 2 and arr.dtype.kind in "biuf":
+    arr = to_array(y_true, name, "integer labels or one-hot rows")
+    if arr.ndim == 2 and arr.dtype.kind in "biuf":
         if arr.shape != (n, c):
             raise ValueError(
                 f"{name} (one-hot rows) must have the same shape as {other}, got {name} "
@@ -239,10 +297,20 @@ def labels_from_targets(y_true, name: str, n: int, c: int, *, other: str, one_ho
                 row = int(np.argmax(~ok))
                 raise ValueError(
                     f"{name} given as a 2-D array must be one-hot rows (exactly one 1, rest 0), "
-                    f"row {row} is {arr[row].tolist()}"
+                    f"row {row} is {_row_str(arr[row])}"
                 )
         else:
             check_finite(arr.astype(float, copy=False), name)
+            # the arg-max must be unambiguous: a row with two (or more) maximal
+            # entries (a "two-hot" row) names no single class
+            top = arr.max(axis=1)
+            ties = (arr == top[:, None]).sum(axis=1) > 1
+            if ties.any():
+                row = int(np.argmax(ties))
+                raise ValueError(
+                    f"{name} given as a 2-D array must have one largest entry per row (one-hot or "
+                    f"target rows), row {row} is {_row_str(arr[row])}"
+                )
         return arr.argmax(axis=1).astype(np.intp)
     return check_labels_for(y_true, name, n, c, other=other)
 
@@ -291,10 +359,116 @@ def check_fraction(value, name: str) -> float:
     return v
 
 
+#: Extended precision for sums, if the platform has it (x86: 64-bit mantissa).
+_LD = np.longdouble if np.finfo(np.longdouble).nmant >= 63 else None
+
+
+class Accumulator:
+    """Sum of many float64 values within about 1 ulp of the exact sum.
+
+    Blocks are added in extended precision (x86 ``long double``: 11 more bits
+    and a far wider range, so a sum of huge finite terms does not overflow
+    before the mean is taken). When the terms cancel too much for that to be
+    enough (mixed signs), the exactly rounded ``math.fsum`` of the values is
+    used instead; ``refetch`` returns the values again for that.
+    """
+
+    def __init__(self):
+        self.total = _LD(0) if _LD is not None else 0.0
+        self.abs_total = 0.0
+        self.mixed = False
+        self.n_terms = 0
+
+    def add(self, block: np.ndarray) -> None:
+        block = block.reshape(-1)
+        self.n_terms += block.size
+        if _LD is None:
+            self.mixed = True
+            return
+        self.total += block.sum(dtype=_LD)
+        if not self.mixed and block.size and block.min() < 0:
+            self.mixed = True
+
+    def result(self, divisor: float, refetch) -> float:
+        """``sum / divisor`` rounded once to float64."""
+        if _LD is not None and not np.isfinite(self.total):
+            return float(self.total / _LD(divisor))  # an infinite term: nothing to round
+        if self.mixed:
+            import math
+
+            if _LD is not None:
+                # pairwise long-double sum: error <= (20 + log2 n) * 2**-64 * sum|x|;
+                # good enough if that is below a quarter ulp of the result
+                s = float(self.total)
+                depth = 20.0 + float(np.log2(max(self.n_terms, 2)))
+                abs_total = sum(float(np.abs(b).sum(dtype=_LD)) for b in refetch())
+                if abs_total * depth * 2.0 ** -64 <= 0.25 * np.spacing(abs(s)):
+                    return float(self.total / _LD(divisor)) + 0.0
+            vals = np.concatenate([b.reshape(-1) for b in refetch()])
+            try:
+                return math.fsum(vals) / divisor + 0.0
+            except OverflowError:  # the exact sum exceeds the float64 range
+                return math.fsum(vals / divisor) + 0.0
+        return float(self.total / _LD(divisor)) + 0.0
+
+
+def accurate_sum(x: np.ndarray, divisor: float = 1.0) -> float:
+    """``sum(x) / divisor`` within about 1 ulp of the exact value (see Accumulator)."""
+    acc = Accumulator()
+    acc.add(x)
+    return acc.result(divisor, lambda: [x])
+
+
 def reduce(per_sample: np.ndarray, reduction: str):
-    """Apply an already-validated reduction over samples (axis 0)."""
+    """Apply an already-validated reduction over samples (axis 0).
+
+    ``"sum"`` and ``"mean"`` are within about 1 ulp of the exact sum (mean) of
+    the ``"none"`` values, and finite whenever that exact value is.
+    """
     if reduction == "mean":
-        return per_sample.mean()
+        return np.float64(accurate_sum(per_sample, per_sample.shape[0]))
     if reduction == "sum":
-        return per_sample.sum()
+        return np.float64(accurate_sum(per_sample))
     return per_sample
+
+
+def mean_and_spread(a: np.ndarray, b: np.ndarray | None = None, *, ddof: int = 0):
+    """Mean of ``d = a - b`` (or of ``a``) and ``sqrt(sum((d - mean)^2) / (n - ddof))``.
+
+    Finite whenever the exact values are: differences and squares that would
+    overflow are formed from halves and scaled by the largest deviation.
+    """
+    scale = 1.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        d = a if b is None else a - b
+        if not np.isfinite(d).all():
+            d = a * 0.5 - (0.0 if b is None else b * 0.5)
+            scale = 2.0
+        mu = accurate_sum(d, d.size)
+        dev = d - mu
+        if not np.isfinite(dev).all():
+            dev = d * 0.5 - mu * 0.5
+            d_scale = 2.0
+        else:
+            d_scale = 1.0
+    m = float(np.abs(dev).max()) if dev.size else 0.0
+    if m == 0.0:
+        spread = 0.0
+    else:
+        u = dev / m
+        spread = m * float(np.sqrt(accurate_sum(u * u, d.size - ddof)))
+    with np.errstate(over="ignore"):
+        return float(mu * scale), float(spread * d_scale * scale)
+
+
+def sum_sq_weighted(r: np.ndarray, w: np.ndarray | None = None) -> float:
+    """``sum(r**2 * w)`` without a spurious overflow of ``r**2`` (scaled by max |r|)."""
+    m = float(np.abs(r).max()) if r.size else 0.0
+    if m == 0.0:
+        return 0.0
+    u = r / m
+    s = accurate_sum(u * u if w is None else u * u * w)
+    if s == 0.0:
+        return 0.0
+    with np.errstate(over="ignore"):
+        return float((s * m) * m)

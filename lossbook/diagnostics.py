@@ -225,7 +225,7 @@ def detection_precision_recall(flagged, truly_bad):
     """
     sets = []
     for name, arr in (("flagged", flagged), ("truly_bad", truly_bad)):
-        a = np.asarray(arr)
+        a = _v.to_array(arr, name, "an array of integer indices")
         if a.size == 0:
             sets.append(np.zeros(0, dtype=np.intp))
             continue

@@ -272,13 +272,17 @@ def _check_logdens(log_p, name, xa):
 
 
 def _grid_kl(lp, lq, dx):
-    p = np.exp(lp)
-    pos = p > 0
+    # the mass p(x_i) dx of each cell, formed in log space (exp(800) alone overflows)
+    with np.errstate(over="ignore"):
+        w = np.exp(lp + np.log(dx))
+    pos = w > 0
     if np.any(pos & (lq == -np.inf)):
         return np.inf
-    terms = np.zeros_like(p)
-    terms[pos] = p[pos] * (lp[pos] - lq[pos])
-    return float(terms.sum() * dx)
+    same = lp == lq  # also keeps a huge w times a zero log-ratio from giving NaN
+    terms = np.zeros_like(w)
+    sel = pos & ~same
+    terms[sel] = w[sel] * (lp[sel] - lq[sel])
+    return _v.accurate_sum(terms)
 
 
 def grid_kl_divergence(x, log_p, log_q):
@@ -320,6 +324,14 @@ def grid_kl_divergence(x, log_p, log_q):
     xa, dx = _check_grid(x)
     lp = _check_logdens(log_p, "log_p", xa)
     lq = _check_logdens(log_q, "log_q", xa)
+    fin = lp > -np.inf
+    log_mass = float(logsumexp(lp[fin]) + np.log(dx)) if fin.any() else -np.inf
+    if not (abs(log_mass) <= np.log(2.0)):
+        mass = float(np.exp(log_mass)) if log_mass < 709.0 else float("inf")
+        raise ValueError(
+            f"log_p must be a log-density whose mass on the grid, dx * sum(exp(log_p)), is about 1 "
+            f"(between 0.5 and 2), got {mass:.6g}; the grid must cover the mass of p"
+        )
     return _grid_kl(lp, lq, dx)
 
 
@@ -475,5 +487,6 @@ def kl_monte_carlo(log_p_at_samples, log_q_at_samples):
         raise ValueError(f"need at least 2 samples for a standard error, got {a.size}")
     _v.check_finite(a, "log_p_at_samples")
     _v.check_finite(b, "log_q_at_samples")
-    r = a - b
-    return float(r.mean()), float(r.std(ddof=1) / np.sqrt(r.size))
+    # no intermediate overflow: ([1e200, -1e200], [0, 0]) gives (0.0, 1e200)
+    mean, sd = _v.mean_and_spread(a, b, ddof=1)
+    return mean, sd / float(np.sqrt(a.size))

@@ -188,8 +188,8 @@ def fit_gaussian(x):
     (2.0, 1.0)
     """
     xa = _data(x)
-    mu = float(xa.mean())
-    return mu, float(np.sqrt(np.mean((xa - mu) ** 2)))
+    # no intermediate overflow: fit_gaussian([1e200, -1e200]) is (0.0, 1e200)
+    return _v.mean_and_spread(xa)
 
 
 def laplace_nll(x, loc, scale, *, reduction="mean"):
@@ -227,8 +227,8 @@ def laplace_nll(x, loc, scale, *, reduction="mean"):
     """
     reduction = _v.check_reduction(reduction)
     xa = _data(x)
-    mu = _v.as_float_array(loc, "loc")
-    b = _v.as_float_array(scale, "scale")
+    mu = _v.as_float_array(loc, "loc", allow_bool=False)
+    b = _v.as_float_array(scale, "scale", allow_bool=False)
     for arr, name in ((mu, "loc"), (b, "scale")):
         if arr.ndim and arr.shape != xa.shape:
             raise ValueError(
@@ -236,9 +236,12 @@ def laplace_nll(x, loc, scale, *, reduction="mean"):
                 f"{_v._fmt_shape(arr.shape)} and x {_v._fmt_shape(xa.shape)}"
             )
     _v.check_finite(mu, "loc")
-    if not (np.all(b > 0) and np.all(np.isfinite(b))):
-        raise ValueError(f"scale must be positive and finite, got {b.tolist()!r}")
-    per = np.log(2.0 * b) + np.abs(xa - mu) / b
+    bad = ~((b > 0) & np.isfinite(b))
+    if bad.any():
+        idx = _v._first_bad(bad) if b.ndim else ()
+        raise ValueError(f"scale must be positive and finite, got {float(b[idx])!r}{_v._where(bad, idx)}")
+    with np.errstate(over="ignore"):  # inf only where the true value overflows
+        per = np.log(2.0 * b) + np.abs(xa - mu) / b
     return _v.reduce(np.broadcast_to(per, xa.shape).copy(), reduction)
 
 
@@ -270,7 +273,12 @@ def fit_laplace(x):
     """
     xa = _data(x)
     med = float(np.median(xa))
-    return med, float(np.mean(np.abs(xa - med)))
+    with np.errstate(over="ignore"):
+        dev = np.abs(xa - med)
+    if np.isfinite(dev).all():
+        return med, _v.accurate_sum(dev, dev.size)
+    # |x - median| overflows (values near +-1.8e308): halves, then double
+    return med, 2.0 * _v.accurate_sum(np.abs(xa * 0.5 - med * 0.5), xa.size)
 
 
 def gaussian_kl(mu1, s1, mu2, s2):
@@ -318,10 +326,17 @@ def gaussian_kl(mu1, s1, mu2, s2):
         raise ValueError(f"mu1, s1, mu2, s2 must be scalars or share one shape, got shapes {sorted(shapes)}")
     m1, a1, m2, a2 = arrs
     for a, name in ((a1, "s1"), (a2, "s2")):
-        if not np.all(a > 0):
-            raise ValueError(f"{name} must be positive, got {a.tolist()!r}")
-    x = (a1 - a2) / a2
-    r = (m1 - m2) / a2
-    out = (x - np.log1p(x)) + 0.5 * x * x + 0.5 * r * r
+        bad = ~(a > 0)
+        if bad.any():
+            idx = _v._first_bad(bad) if a.ndim else ()
+            raise ValueError(f"{name} must be positive, got {float(a[idx])!r}{_v._where(bad, idx)}")
+    with np.errstate(over="ignore"):  # inf only where the true value overflows
+        x = (a1 - a2) / a2
+        r = (m1 - m2) / a2
+        # log(s1/s2) = log1p(x); where s1 << s2, x rounds to -1 and log1p(x) to
+        # -inf: take log s1 - log s2 there instead
+        near = x > -0.5
+        log_ratio = np.where(near, np.log1p(np.where(near, x, 0.0)), np.log(a1) - np.log(a2))
+        out = (x - log_ratio) + (0.5 * x) * x + (0.5 * r) * r
     out = np.maximum(out, 0.0)
     return out[()] if out.ndim == 0 else out

@@ -98,7 +98,9 @@ def crammer_singer_hinge(y_true, scores, *, margin=1.0, reduction="mean"):
     reduction = _v.check_reduction(reduction)
     y, s, margin = _setup(y_true, scores, margin)
     _, rival = _largest_wrong(y, s)
-    out = np.maximum(0.0, margin + rival - s[np.arange(s.shape[0]), y])
+    # (rival - s_y) + margin: margin + rival first would lose the margin at |s| ~ 1e17
+    with np.errstate(over="ignore"):  # inf only where the true value overflows
+        out = np.maximum(0.0, (rival - s[np.arange(s.shape[0]), y]) + margin)
     return _v.reduce(out, reduction)
 
 
@@ -136,7 +138,8 @@ def crammer_singer_hinge_grad(y_true, scores, *, margin=1.0):
     n = s.shape[0]
     rows = np.arange(n)
     j, rival = _largest_wrong(y, s)
-    active = (margin + rival - s[rows, y]) > 0
+    with np.errstate(over="ignore"):
+        active = ((rival - s[rows, y]) + margin) > 0
     g = np.zeros_like(s)
     g[rows[active], j[active]] = 1.0
     g[rows[active], y[active]] = -1.0
@@ -188,11 +191,14 @@ def multi_margin(y_true, scores, *, margin=1.0, p=1, reduction="mean"):
     y, s, margin = _setup(y_true, scores, margin)
     n, c = s.shape
     rows = np.arange(n)
-    d = np.maximum(0.0, margin - s[rows, y][:, None] + s)
+    with np.errstate(over="ignore"):  # inf only where the true value overflows
+        d = np.maximum(0.0, (s - s[rows, y][:, None]) + margin)
     d[rows, y] = 0.0
     if p == 2:
-        d = d * d
-    return _v.reduce(d.sum(axis=1) / c, reduction)
+        with np.errstate(over="ignore"):  # inf only where the true value overflows
+            d = d * d
+    with np.errstate(over="ignore"):
+        return _v.reduce(d.sum(axis=1) / c, reduction)
 
 
 def decision_grid(predict, xlim, ylim, *, resolution=200):

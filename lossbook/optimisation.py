@@ -27,6 +27,8 @@ import numpy as np
 
 from . import _validation as _v
 from ._activations import sigmoid
+
+_LOG_2PI_HALF = 0.5 * float(np.log(2.0 * np.pi))
 from ._losses import (
     binary_cross_entropy_with_logits,
     binary_cross_entropy_with_logits_grad,
@@ -557,9 +559,16 @@ def heteroscedastic_gaussian_nll(theta, x, y):
     0.918939
     """
     th, x, y = _check_hetero(theta, x, y)
-    mu = th[0] + th[1] * x
-    sigma = np.exp(th[2] + th[3] * x)
-    return float(gaussian_nll(y, mu, sigma))
+    # in log space: sigma = exp(c + d x) overflows (or underflows to 0) long before
+    # log sigma does, and the NLL needs only log sigma and r = (y - mu) exp(-log sigma)
+    with np.errstate(over="ignore", invalid="ignore"):  # inf only where the true value overflows
+        mu = th[0] + th[1] * x
+        log_sigma = th[2] + th[3] * x
+        r = (y - mu) * np.exp(-log_sigma)
+        per = _LOG_2PI_HALF + log_sigma + (0.5 * r) * r
+    if np.isnan(per).any():  # inf - inf: both log sigma and r^2 overflow with opposite signs
+        per = np.where(np.isnan(per), np.inf, per)
+    return _v.accurate_sum(per, per.size)
 
 
 def heteroscedastic_gaussian_nll_grad(theta, x, y):
@@ -590,7 +599,26 @@ def heteroscedastic_gaussian_nll_grad(theta, x, y):
     """
     th, x, y = _check_hetero(theta, x, y)
     mu = th[0] + th[1] * x
-    sigma = np.exp(th[2] + th[3] * x)
-    g_mu = gaussian_nll_grad(y, mu, sigma)
-    g_sigma = gaussian_nll_grad_sigma(y, mu, sigma) * sigma  # chain rule through exp
-    return np.array([g_mu.sum(), (g_mu * x).sum(), g_sigma.sum(), (g_sigma * x).sum()])
+    with np.errstate(over="ignore", invalid="ignore"):  # inf only where the true value overflows
+        log_sigma = th[2] + th[3] * x
+        inv = np.exp(-log_sigma)
+        g_mu = ((mu - y) / x.size * inv) * inv  # d/dmu of the mean NLL, without sigma itself
+    g_mu = np.nan_to_num(g_mu, nan=0.0, posinf=np.inf, neginf=-np.inf) if np.isnan(g_mu).any() else g_mu
+    # chain rule through exp: dL/dc_i = (1 - r_i^2) / N, r_i = (y_i - mu_i) / sigma_i.
+    # The sums of r^2 are scaled so that r^2 = inf for one sample does not turn
+    # sum((1 - r^2) x) into inf - inf = NaN (it is 0 for symmetric x).
+    n = x.size
+    with np.errstate(over="ignore", invalid="ignore"):
+        r = (y - mu) * inv
+    r = np.where(y == mu, 0.0, r)  # 0 * inf where sigma underflows: the residual is exactly 0
+    if np.isfinite(r).all():
+        gc = _v.accurate_sum(np.ones(n), n) - _v.sum_sq_weighted(r) / n
+        gd = (_v.accurate_sum(x) - _v.sum_sq_weighted(r, x)) / n
+    else:  # some |r| > 1.8e308: the sums of r^2 overflow; keep their signs
+        with np.errstate(over="ignore", invalid="ignore"):
+            rs = np.where(y == mu, 0.0, (y * 2.0 ** -600 - mu * 2.0 ** -600) * inv)
+        rs = np.where(np.isfinite(rs), rs, np.sign(rs) * 1e300)
+        gc = -np.inf
+        sx = _v.sum_sq_weighted(rs, x)
+        gd = -np.inf * np.sign(sx) if sx != 0.0 else _v.accurate_sum(x) / n
+    return np.array([_v.accurate_sum(g_mu), _v.accurate_sum(g_mu * x), gc, gd]) + 0.0

@@ -60,7 +60,7 @@ def test_gaussian_kl_closed_form():
 def test_likelihood_errors():
     with pytest.raises(ValueError, match=r"p must be probabilities in \[0, 1\], got 1.5"):
         lb.bernoulli_nll([1, 0], 1.5)
-    with pytest.raises(ValueError, match=r"labels labels must be in \[0, 2\]"):
+    with pytest.raises(ValueError, match=r"labels must be in \[0, 2\]"):
         lb.fit_categorical([0, 3], 3)
     with pytest.raises(ValueError, match=r"scale must be positive"):
         lb.laplace_nll([0.0], 0.0, -1.0)

@@ -156,3 +156,37 @@ def test_exact_zeros():
     assert float(lb.categorical_cross_entropy([1], [[0.0, 1.0]])) == 0.0
     assert float(lb.kl_divergence([0.2, 0.8], [0.2, 0.8])) == 0.0
     assert float(lb.entropy([1.0, 0.0])) == 0.0
+
+
+@pytest.mark.parametrize("scale", [1e-8, 1e-12, 1e-4, 1e-1])
+def test_kl_of_nearly_equal_distributions_within_a_few_ulps_of_mpmath(scale):
+    """Issue 11 item 3: q = p(1 + scale u), KL about scale**2; the per-term sum used to cancel.
+
+    Reference: the textbook sum p log(p/q) over the float inputs as given, at 50 digits.
+    """
+    import math
+
+    rng = np.random.default_rng(11)
+
+    def exact_row(v):
+        # make the float row sum to exactly 1 (checked in exact arithmetic), or None
+        v = v.copy()
+        j = int(np.argmax(v))
+        v[j] = 1.0 - math.fsum(np.delete(v, j))
+        return v if mpmath.fsum(mpmath.mpf(float(x)) for x in v) == 1 else None
+
+    checked = 0
+    while checked < 15:
+        k = int(rng.integers(2, 30))
+        p = exact_row(rng.dirichlet(np.ones(k)))
+        if p is None:
+            continue
+        q = exact_row(p * (1.0 + scale * rng.uniform(-1.0, 1.0, k)))
+        if q is None:
+            continue
+        checked += 1
+        want = float(mpmath.fsum(mpmath.mpf(float(a)) * mpmath.log(mpmath.mpf(float(a)) / mpmath.mpf(float(b)))
+                                 for a, b in zip(p, q)))
+        got = float(lb.kl_divergence(p, q))
+        assert want > 0
+        assert abs(got - want) <= 4 * math.ulp(want), (k, got, want)

@@ -1,0 +1,255 @@
+"""Regression tests for the defects a hostile-input campaign found (issue 18), named after them.
+
+Reference values were computed with mpmath at 50+ digits (the expressions are in
+each test). Every test here failed before its fix.
+"""
+
+import math
+
+import mpmath as mp
+import numpy as np
+import pytest
+
+import lossbook as lb
+
+mp.mp.dps = 60
+
+
+def ulps(a, b):
+    """Distance in units in the last place of ``b`` (b the reference)."""
+    a, b = float(a), float(b)
+    if a == b:
+        return 0.0
+    return abs(a - b) / math.ulp(b) if b != 0 else float("inf")
+
+
+# --- 1 -------------------------------------------------------------------------
+def test_masked_arrays_are_refused_with_the_argument_named():
+    yt = np.ma.array([0.0, 0.0, 0.0], mask=[0, 0, 1])
+    yp = np.ma.array([1.0, 1.0, 100.0], mask=[0, 0, 1])
+    with pytest.raises(TypeError, match=r"y_pred must be a plain array, got a numpy masked array"):
+        lb.mse([0.0, 0.0, 0.0], yp)
+    with pytest.raises(TypeError, match=r"y_true must be a plain array, got a numpy masked array"):
+        lb.mse(yt, [1.0, 1.0, 100.0])
+    with pytest.raises(TypeError, match=r"y_true must be a plain array"):
+        lb.softmax_cross_entropy(np.ma.array([0, 5], mask=[0, 1]), [[0.0, 1.0], [1.0, 0.0]])
+    with pytest.raises(TypeError, match=r"p must be a plain array"):
+        lb.entropy(np.ma.array([0.5, 0.5]))
+
+
+# --- 2 -------------------------------------------------------------------------
+@pytest.mark.parametrize("s", [1e17, -1e17, 1e300])
+def test_margin_does_not_vanish_at_large_scores(s):
+    scores = [[s, s]]
+    assert float(lb.multiclass_hinge([0], scores)) == 1.0
+    assert lb.multiclass_hinge_grad([0], scores).tolist() == [[-1.0, 1.0]]
+    assert float(lb.crammer_singer_hinge([0], scores)) == 1.0
+    assert lb.crammer_singer_hinge_grad([0], scores).tolist() == [[-1.0, 1.0]]
+    assert float(lb.multi_margin([0], scores)) == 0.5
+
+
+# --- 3 -------------------------------------------------------------------------
+def test_gradient_sign_does_not_flip_at_negative_zero_probability():
+    assert lb.binary_cross_entropy_grad([1.0], [-0.0]).tolist() == [-math.inf]
+    assert lb.binary_cross_entropy_grad([1.0], [0.0]).tolist() == [-math.inf]
+    g = lb.categorical_cross_entropy_grad([0], [[-0.0, 1.0]])
+    assert g.tolist() == [[-math.inf, 0.0]]
+
+
+# --- 4 -------------------------------------------------------------------------
+@pytest.mark.parametrize("base", [0.5, 1.0, 1 - 1e-12, -2.0, math.inf])
+def test_base_at_or_below_one_is_refused(base):
+    with pytest.raises(ValueError, match=r"base must be a finite number > 1"):
+        lb.entropy([0.5, 0.5], base=base)
+    with pytest.raises(ValueError, match=r"base must be a finite number > 1"):
+        lb.kl_divergence([0.5, 0.5], [0.9, 0.1], base=base)
+    with pytest.raises(ValueError, match=r"base must be a finite number > 1"):
+        lb.surprisal(0.5, base=base)
+
+
+def test_base_must_be_a_real_number():
+    with pytest.raises(TypeError, match=r"base must be a real number"):
+        lb.entropy([0.5, 0.5], base=True)
+
+
+# --- 5 -------------------------------------------------------------------------
+def test_two_hot_rows_are_refused_by_categorical_accuracy_like_the_hinge():
+    two_hot = [[1, 1, 0]]
+    with pytest.raises(ValueError, match=r"y_true .* row 0 is \[1, 1, 0\]"):
+        lb.categorical_accuracy(two_hot, [[0.2, 0.5, 0.3]])
+    with pytest.raises(ValueError, match=r"y_true .* row 0 is \[1, 1, 0\]"):
+        lb.multiclass_hinge(two_hot, [[0.2, 0.5, 0.3]])
+    # one-hot rows still work
+    assert lb.categorical_accuracy([[0, 1, 0]], [[0.2, 0.5, 0.3]]) == 1.0
+
+
+# --- 6 -------------------------------------------------------------------------
+def test_saturated_logit_gradients_keep_their_value():
+    ref = -float(1 / (1 + mp.exp(mp.mpf(40))))  # sigma(40) - 1 = -sigma(-40)
+    g = lb.binary_cross_entropy_with_logits_grad([1.0], [40.0])
+    assert ulps(g[0], ref) <= 2
+    g = lb.binary_cross_entropy_with_logits_grad([0.0], [-40.0])
+    assert ulps(g[0], -ref) <= 2
+    gs = lb.softmax_cross_entropy_grad([0], [[40.0, 0.0]])
+    assert gs.sum() == 0.0
+    assert ulps(gs[0, 0], ref) <= 2 and ulps(gs[0, 1], -ref) <= 2
+    # soft (one-hot) target rows too
+    gs = lb.softmax_cross_entropy_grad([[1.0, 0.0]], [[40.0, 0.0]])
+    assert gs.sum() == 0.0 and ulps(gs[0, 0], ref) <= 2
+
+
+# --- 7 (and issue 11, item 3) ----------------------------------------------------
+def _kl_mp(p, q):
+    return float(mp.fsum(mp.mpf(a) * mp.log(mp.mpf(a) / mp.mpf(b)) for a, b in zip(p, q) if a > 0))
+
+
+def test_nearly_equal_distributions_keep_their_small_divergence():
+    p = [0.5 + 1e-12, 0.5 - 1e-12]
+    q = [0.5, 0.5]
+    assert ulps(lb.kl_divergence(p, q), _kl_mp(p, q)) <= 4
+
+
+# --- 8 -------------------------------------------------------------------------
+def test_gaussian_nll_grad_does_not_underflow_sigma_squared():
+    g = lb.gaussian_nll_grad([0.0], [1e-200], 1e-170)
+    ref = float(mp.mpf(1e-200) / mp.mpf(1e-170) ** 2)
+    assert ulps(g[0], ref) <= 2
+    assert lb.gaussian_nll_grad([0.0], [0.0], 1e-170).tolist() == [0.0]
+
+
+# --- 9 -------------------------------------------------------------------------
+def test_normalized_categorical_grad_is_minus_inf_not_nan_at_zero_probability():
+    g = lb.categorical_cross_entropy_grad([0], [[0.0, 1.0]], normalize=True)
+    assert g[0, 0] == -math.inf
+    assert g[0, 1] == 1.0  # (0 + sum t / S) / N
+
+
+# --- 10 ------------------------------------------------------------------------
+def test_fits_and_monte_carlo_kl_do_not_overflow_for_finite_answers():
+    assert lb.fit_gaussian([1e200, -1e200]) == (0.0, 1e200)
+    mean, se = lb.kl_monte_carlo([1e200, -1e200], [0.0, 0.0])
+    assert mean == 0.0 and ulps(se, 1e200) <= 2
+    med, b = lb.fit_laplace([1.7e308, -1.7e308, 1.7e308])
+    assert med == 1.7e308
+    assert ulps(b, float(2 * mp.mpf(1.7e308) * 2 / 3 / 2)) <= 2
+
+
+# --- 11 ------------------------------------------------------------------------
+def test_heteroscedastic_grad_has_no_nan_when_a_residual_squared_overflows():
+    g = lb.heteroscedastic_gaussian_nll_grad([1e300, 0, 0, 0], [1.0, -1.0], [0.0, 0.0])
+    assert not np.isnan(g).any()
+    assert g[0] == 1e300 and g[1] == 0.0 and g[2] == -math.inf and g[3] == 0.0
+
+
+# --- 12 ------------------------------------------------------------------------
+def test_soft_target_zero_times_infinite_logit_gap_is_not_nan():
+    assert float(lb.softmax_cross_entropy([[1.0, 0.0]], [[1e308, -1e308]])) == 0.0
+    assert float(lb.softmax_cross_entropy([0], [[1e308, -1e308]])) == 0.0
+
+
+def test_mean_of_huge_finite_losses_does_not_overflow():
+    out = lb.softmax_cross_entropy([0, 0], [[0.0, 1.5e308]] * 2)
+    assert out == 1.5e308
+    assert lb.softmax_cross_entropy([0, 0], [[0.0, 1.5e308]] * 2, reduction="sum") == math.inf
+    assert lb.mae([0.0, 0.0], [1.5e308, 1.5e308]) == 1.5e308
+
+
+# --- 13 ------------------------------------------------------------------------
+def test_grid_kl_refuses_log_densities_that_are_not_densities_on_the_grid():
+    x = np.linspace(-5, 5, 101)
+    with pytest.raises(ValueError, match=r"log_p must be a log-density whose mass"):
+        lb.grid_kl_divergence(x, np.full(101, 800.0), np.zeros(101))
+    with pytest.raises(ValueError, match=r"log_p must be a log-density whose mass"):
+        lb.grid_kl_divergence(x, np.full(101, -np.inf), np.zeros(101))
+    lp = lb.gaussian_mixture_logpdf(x, [1.0], [0.0], [1.0])
+    assert lb.grid_kl_divergence(x, lp, lp) == 0.0
+
+
+# --- 14 ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: lb.softmax_cross_entropy([[0], [1, 2]], [[0.0, 1.0, 2.0]] * 2),
+        lambda: lb.multiclass_hinge([[0], [1, 2]], [[0.0, 1.0, 2.0]] * 2),
+        lambda: lb.categorical_accuracy([[0], [1, 2]], [[0.0, 1.0, 2.0]] * 2),
+        lambda: lb.crammer_singer_hinge([[0], [1, 2]], [[0.0, 1.0, 2.0]] * 2),
+        lambda: lb.categorical_nll([[0], [1, 2]], [0.2, 0.3, 0.5]),
+        lambda: lb.mse([[0.0], [1.0, 2.0]], [[0.0, 1.0]] * 2),
+    ],
+)
+def test_ragged_labels_name_the_argument(call):
+    with pytest.raises(TypeError, match=r"^(y_true|labels) must be .*ragged"):
+        call()
+
+
+# --- 15 ------------------------------------------------------------------------
+def test_a_large_bad_array_gives_a_short_message():
+    bad = np.full(200_000, np.nan)
+    for call in (
+        lambda: lb.mse(np.zeros(200_000), bad),
+        lambda: lb.laplace_nll(np.zeros(200_000), 0.0, -np.ones(200_000)),
+        lambda: lb.binary_cross_entropy(np.zeros(200_000), np.full(200_000, 2.0)),
+        lambda: lb.gaussian_nll(np.zeros(200_000), np.zeros(200_000), -np.ones(200_000)),
+    ):
+        with pytest.raises(ValueError) as info:
+            call()
+        msg = str(info.value)
+        assert len(msg) < 300 and "(and 199999 more)" in msg
+    with pytest.raises(ValueError) as info:
+        lb.multiclass_hinge([[2] * 100_000], [[0.0] * 100_000])
+    assert len(str(info.value)) < 300
+
+
+# --- 16 ------------------------------------------------------------------------
+def test_float16_probability_rows_can_pass_the_sum_check():
+    p16 = np.array([[0.1, 0.2, 0.7]], dtype=np.float16)
+    assert float(p16.astype(float).sum()) != 1.0
+    ref = -math.log(float(p16[0, 2]))
+    assert ulps(lb.categorical_cross_entropy([2], p16), ref) <= 1
+    assert np.isfinite(lb.entropy(p16[0]))
+    with pytest.raises(ValueError, match=r"scaled to the precision of the float16 input"):
+        lb.entropy(np.array([0.5, 0.6], dtype=np.float16))
+
+
+# --- 17 ------------------------------------------------------------------------
+def test_messages_without_stutter_empty_index_or_bool_parameters():
+    with pytest.raises(ValueError) as info:
+        lb.categorical_nll([0, 5], [[0.5, 0.5]] * 2)
+    assert "labels labels" not in str(info.value)
+    with pytest.raises(ValueError) as info:
+        lb.gaussian_nll([0.0], [0.0], np.float64("nan"))
+    assert "index []" not in str(info.value)
+    with pytest.raises(TypeError, match=r"sigma must be a real number or array"):
+        lb.gaussian_nll([0.0], [0.0], True)
+    with pytest.raises(TypeError, match=r"scale must be a real number or array"):
+        lb.laplace_nll([0.0], 0.0, True)
+
+
+# --- 18 ------------------------------------------------------------------------
+def test_huber_far_residual_does_not_warn_overflow():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert float(lb.huber([0.0], [1e200])) == 1e200 - 0.5
+        lb.huber([0.0], [1e200], reduction="none")
+
+
+# --- 19 ------------------------------------------------------------------------
+@pytest.mark.parametrize("n", [25, 1000, 40_000])
+def test_sum_reduction_is_within_two_ulps_of_the_exact_sum(n):
+    rng = np.random.default_rng(n)
+    z = rng.normal(size=(n, 5)) * 3
+    y = rng.integers(0, 5, size=n)
+    x = rng.normal(size=n)
+    cases = [
+        (lb.softmax_cross_entropy, (y, z)),
+        (lb.mse, (x, x + rng.normal(size=n))),
+        (lb.binary_cross_entropy_with_logits, ((x > 0).astype(float), z[:, 0])),
+        (lb.gaussian_nll, (x, np.zeros(n), 0.3)),  # terms of both signs
+        (lb.huber, (x, 3 * x)),
+    ]
+    for f, args in cases:
+        per = f(*args, reduction="none")
+        assert ulps(f(*args, reduction="sum"), math.fsum(per)) <= 2, f.__name__
+        assert ulps(f(*args, reduction="mean"), math.fsum(per) / n) <= 2, f.__name__
