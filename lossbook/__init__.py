@@ -38,6 +38,22 @@ from ._losses import (  # noqa: E402
     softmax_cross_entropy,
     softmax_cross_entropy_grad,
 )
+from ._classification import (  # noqa: E402
+    binary_focal_loss,
+    binary_focal_loss_grad,
+    brier_score,
+    softmax_focal_loss,
+    softmax_focal_loss_grad,
+)
+from ._regression import pinball_loss, pinball_loss_grad, poisson_nll, poisson_nll_grad  # noqa: E402
+from ._measures import (  # noqa: E402
+    gaussian_entropy,
+    gaussian_kl_diag,
+    js_divergence,
+    mutual_information,
+    total_variation,
+)
+from ._calibration import fit_platt, fit_temperature  # noqa: E402
 from ._gradcheck import numerical_gradient  # noqa: E402
 from .likelihood import (  # noqa: E402
     bernoulli_nll,
@@ -68,6 +84,11 @@ __all__ = [
     "entropy",
     "cross_entropy",
     "kl_divergence",
+    "js_divergence",
+    "total_variation",
+    "mutual_information",
+    "gaussian_entropy",
+    "gaussian_kl_diag",
     # library: losses and gradients
     "binary_cross_entropy",
     "binary_cross_entropy_grad",
@@ -88,7 +109,19 @@ __all__ = [
     "gaussian_nll",
     "gaussian_nll_grad",
     "gaussian_nll_grad_sigma",
+    "binary_focal_loss",
+    "binary_focal_loss_grad",
+    "softmax_focal_loss",
+    "softmax_focal_loss_grad",
+    "poisson_nll",
+    "poisson_nll_grad",
+    "pinball_loss",
+    "pinball_loss_grad",
+    "brier_score",
     "numerical_gradient",
+    # library: calibration
+    "fit_temperature",
+    "fit_platt",
     # library: likelihood
     "bernoulli_nll",
     "fit_bernoulli",

@@ -527,7 +527,7 @@ def _sce_setup(y_true, logits):
     return labels, soft, np.ascontiguousarray(z)
 
 
-def softmax_cross_entropy(y_true, logits, *, reduction="mean"):
+def softmax_cross_entropy(y_true, logits, *, weight=None, ignore_index=None, label_smoothing=0.0, reduction="mean"):
     r"""Cross-entropy of softmax probabilities, computed from logits.
 
     .. math::
@@ -542,16 +542,49 @@ def softmax_cross_entropy(y_true, logits, *, reduction="mean"):
         to 1.
     logits : array_like, shape (N, C)
         Finite logits.
+    weight : array_like, shape (C,), optional
+        Non-negative class weights :math:`w_k` (PyTorch's ``weight``): the
+        per-sample loss is multiplied by :math:`w_{y_i}` (labels) or the terms
+        by :math:`w_k` (target rows), as in the formulas below.
+    ignore_index : int, optional
+        A label value (e.g. ``-100``) whose samples contribute 0 and are left
+        out of the mean. Integer labels only.
+    label_smoothing : float in [0, 1], default 0.0
+        :math:`\varepsilon`: the target becomes
+        :math:`(1 - \varepsilon)\,t + \varepsilon / C`.
     reduction : {"mean", "sum", "none"}, default "mean"
-        Reduction over samples.
+        Reduction over samples. With ``weight`` or ``ignore_index`` and integer
+        labels, ``"mean"`` is the **weighted** mean
+        :math:`\sum_i \ell_i / \sum_{i \text{ kept}} w_{y_i}`; with target
+        rows it divides by ``N``.
 
     Returns
     -------
     float or ndarray of shape (N,)
 
+    Shape
+    -----
+    ``logits`` (N, C); ``y_true`` (N,) labels or (N, C) target rows;
+    ``weight`` (C,); ``reduction="none"`` returns (N,).
+
     Notes
     -----
-    Evaluated as ``(m - z_y) + log1p(sum_{k != k*} exp(z_k - m))`` with
+    With the options, for labels (PyTorch's definition, ignored samples 0):
+
+    .. math::
+
+       \ell_i = -(1 - \varepsilon)\, w_{y_i} \log p_{i y_i}
+       - \frac{\varepsilon}{C} \sum_k w_k \log p_{ik},
+       \qquad
+       \ell_i^{\text{rows}} = -\sum_k w_k \bigl((1 - \varepsilon) t_{ik} + \varepsilon / C\bigr) \log p_{ik}
+
+    with :math:`\log p_i` the stable log-softmax of :math:`z_i`. This matches
+    ``torch.nn.functional.cross_entropy`` (weight, ignore_index,
+    label_smoothing and probability targets) for every reduction, except that
+    a mean over no kept weight raises ``ValueError`` (PyTorch returns NaN) and
+    ``ignore_index`` with target rows raises (PyTorch ignores it).
+
+    Without options the loss is evaluated as ``(m - z_y) + log1p(sum_{k != k*} exp(z_k - m))`` with
     ``m = max_k z_k``: a sum of non-negative terms, so confidently right
     predictions keep their tiny loss (``[0, -40]`` with label 0 gives
     ``4.25e-18``, where ``scipy.special.logsumexp`` differences give 0) and
@@ -568,6 +601,10 @@ def softmax_cross_entropy(y_true, logits, *, reduction="mean"):
     4.248354255291589e-18
     """
     reduction = _v.check_reduction(reduction)
+    if weight is not None or ignore_index is not None or label_smoothing is None or label_smoothing != 0.0:
+        from ._classification import _sce_options
+
+        return _sce_options(y_true, logits, weight, ignore_index, label_smoothing, reduction)
     labels, soft, z = _sce_setup(y_true, logits)
     n, c = z.shape
     out = np.empty(n)
@@ -586,7 +623,7 @@ def softmax_cross_entropy(y_true, logits, *, reduction="mean"):
     return _v.reduce(out, reduction)
 
 
-def softmax_cross_entropy_grad(y_true, logits):
+def softmax_cross_entropy_grad(y_true, logits, *, weight=None, ignore_index=None, label_smoothing=0.0):
     r"""Gradient of the mean softmax cross-entropy with respect to the logits.
 
     .. math::
@@ -595,7 +632,16 @@ def softmax_cross_entropy_grad(y_true, logits):
        = \frac{\operatorname{softmax}(z_i)_k - t_{ik}}{N}
 
     (``t`` the one-hot rows of integer labels). Each row sums to 0 when the
-    targets sum to 1.
+    targets sum to 1. With ``weight``, ``ignore_index`` or ``label_smoothing``
+    it is the gradient of the (weighted) mean defined in
+    :func:`softmax_cross_entropy`; for labels
+
+    .. math::
+
+       \frac{\partial \bar\ell}{\partial z_{ik}} = \frac{1}{D}\Bigl[(1 - \varepsilon)\, w_{y_i}
+       (p_{ik} - [k = y_i]) + \frac{\varepsilon}{C}\bigl(p_{ik} \textstyle\sum_j w_j - w_k\bigr)\Bigr]
+
+    with :math:`D = \sum_{i \text{ kept}} w_{y_i}` and ignored rows 0.
 
     Parameters
     ----------
@@ -603,6 +649,8 @@ def softmax_cross_entropy_grad(y_true, logits):
         Integer labels or target rows.
     logits : array_like, shape (N, C)
         Finite logits.
+    weight, ignore_index, label_smoothing
+        As in :func:`softmax_cross_entropy`.
 
     Returns
     -------
@@ -614,6 +662,10 @@ def softmax_cross_entropy_grad(y_true, logits):
     >>> lb.softmax_cross_entropy_grad([0], [[0.0, 0.0]]).tolist()
     [[-0.5, 0.5]]
     """
+    if weight is not None or ignore_index is not None or label_smoothing is None or label_smoothing != 0.0:
+        from ._classification import _sce_options_grad
+
+        return _sce_options_grad(y_true, logits, weight, ignore_index, label_smoothing)
     labels, soft, z = _sce_setup(y_true, logits)
     n = z.shape[0]
     g = _softmax_rows(z)
@@ -630,6 +682,12 @@ def softmax_cross_entropy_grad(y_true, logits):
 # --------------------------------------------------------------------------
 
 
+def _check_squared(squared) -> bool:
+    if not isinstance(squared, (bool, np.bool_)):
+        raise TypeError(f"squared must be True or False, got {squared!r}")
+    return bool(squared)
+
+
 def _hinge_setup(y_true, scores, margin):
     margin = _v.check_positive_scalar(margin, "margin")
     s = _pred(scores, "scores", ndim=2)
@@ -638,7 +696,7 @@ def _hinge_setup(y_true, scores, margin):
     return labels, np.ascontiguousarray(s), margin
 
 
-def multiclass_hinge(y_true, scores, *, margin=1.0, reduction="mean"):
+def multiclass_hinge(y_true, scores, *, margin=1.0, squared=False, reduction="mean"):
     r"""Multiclass hinge loss (Weston-Watkins; the CS231n SVM loss).
 
     .. math::
@@ -654,6 +712,9 @@ def multiclass_hinge(y_true, scores, *, margin=1.0, reduction="mean"):
         Finite class scores.
     margin : float, default 1.0
         The margin :math:`\Delta > 0`.
+    squared : bool, default False
+        Square each term (the squared hinge, L2-SVM):
+        :math:`\ell_i = \sum_{j \ne y_i} \max(0, s_{ij} - s_{iy_i} + \Delta)^2`.
     reduction : {"mean", "sum", "none"}, default "mean"
         Reduction over samples.
 
@@ -681,6 +742,7 @@ def multiclass_hinge(y_true, scores, *, margin=1.0, reduction="mean"):
     0.0
     """
     reduction = _v.check_reduction(reduction)
+    squared = _check_squared(squared)
     labels, s, margin = _hinge_setup(y_true, scores, margin)
     n, c = s.shape
     out = np.empty(n)
@@ -694,11 +756,13 @@ def multiclass_hinge(y_true, scores, *, margin=1.0, reduction="mean"):
         d = np.subtract(sb, sy[:, None], out=buf[: b - a])
         d[rows, yb] = 0.0
         np.maximum(d, 0.0, out=d)
+        if squared:
+            d *= d
         out[a:b] = _rowsum(d)
     return _v.reduce(out, reduction)
 
 
-def multiclass_hinge_grad(y_true, scores, *, margin=1.0):
+def multiclass_hinge_grad(y_true, scores, *, margin=1.0, squared=False):
     r"""Gradient (subgradient) of the mean multiclass hinge loss w.r.t. the scores.
 
     .. math::
@@ -709,11 +773,13 @@ def multiclass_hinge_grad(y_true, scores, *, margin=1.0):
        \frac{\partial \bar\ell}{\partial s_{iy_i}}
        = -\frac{1}{N}\sum_{j \ne y_i} \mathbb{1}\bigl[s_{ij} - s_{iy_i} + \Delta > 0\bigr]
 
-    Subgradient 0 at the kinks (margin exactly met).
+    Subgradient 0 at the kinks (margin exactly met). With ``squared=True``
+    each indicator becomes :math:`2\max(0, s_{ij} - s_{iy_i} + \Delta)`
+    (differentiable everywhere).
 
     Parameters
     ----------
-    y_true, scores, margin
+    y_true, scores, margin, squared
         As in :func:`multiclass_hinge`.
 
     Returns
@@ -726,14 +792,15 @@ def multiclass_hinge_grad(y_true, scores, *, margin=1.0):
     >>> lb.multiclass_hinge_grad([0], [[3.2, 5.1, -1.7]]).tolist()
     [[-1.0, 1.0, 0.0]]
     """
+    squared = _check_squared(squared)
     labels, s, margin = _hinge_setup(y_true, scores, margin)
     n = s.shape[0]
     rows = np.arange(n)
     d = s - (s[rows, labels] - margin)[:, None]
     active = d > 0
     active[rows, labels] = False
-    g = active.astype(np.float64)
-    g[rows, labels] = -active.sum(axis=1)
+    g = 2.0 * np.where(active, d, 0.0) if squared else active.astype(np.float64)
+    g[rows, labels] = -g.sum(axis=1)
     return g / n
 
 
