@@ -76,7 +76,9 @@ def poisson_nll(y_true, log_rate, *, full=False, reduction="mean"):
     approximation :math:`y\log y - y + \tfrac12\log(2\pi y)` for ``y > 1``
     and nothing for ``y <= 1``; that differs from the exact ``log y!`` by
     about :math:`1/(12y)` (0.041 at ``y = 2``), and for non-integer
-    ``0 < y < 1`` (where ``lgamma(y + 1) < 0``). A rate ``exp(eta)`` above the
+    ``0 < y < 1`` (where ``lgamma(y + 1) < 0``). The three terms are summed
+    as they stand, so where the rate fits a large count the error is a few
+    ulps of the largest term rather than of the result. A rate ``exp(eta)`` above the
     float range (``eta > 709.78``) gives ``+inf``. Nats.
 
     Examples
