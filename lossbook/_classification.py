@@ -14,7 +14,7 @@ import numbers
 import numpy as np
 
 from . import _validation as _v
-from ._activations import _log_softmax_rows
+from ._activations import _BLOCK_ELEMS, _log_softmax_rows, _lse_block, _row_blocks
 from ._losses import _binary_targets, _class_targets, _elementwise, _pred
 
 __all__ = [
@@ -115,7 +115,8 @@ def binary_focal_loss(y_true, logits, *, gamma=2.0, alpha=None, reduction="mean"
     Same definition as ``torchvision.ops.sigmoid_focal_loss`` except the
     default of ``alpha``: torchvision defaults to ``alpha=0.25`` and disables
     the weighting with ``alpha=-1``; here ``alpha=None`` disables it and there
-    is no default weighting. :math:`1 - p_t` is computed as
+    is no default weighting. For ``(N, K)`` input ``reduction="sum"`` sums the
+    per-sample means over ``K`` (torchvision sums all ``N K`` elements). :math:`1 - p_t` is computed as
     ``y sigmoid(-z) + (1 - y) sigmoid(z)`` (no ``1 - p`` cancellation) and the
     cross-entropy through ``softplus``, so logits of any finite size give a
     finite loss. Nats.
@@ -266,7 +267,23 @@ def softmax_focal_loss(y_true, logits, *, gamma=2.0, reduction="mean"):
     0.346574
     """
     reduction = _v.check_reduction(reduction)
-    t, logp, gamma = _sfl_setup(y_true, logits, gamma)
+    gamma = _check_gamma(gamma)
+    z = np.ascontiguousarray(_pred(logits, "logits", ndim=2))
+    n, c = z.shape
+    labels, soft = _class_targets(y_true, n, c, "logits")
+    if labels is not None:
+        # log p_y = z_y - max - log1p(sum of the other exp): blocked, one value per row
+        logpy = np.empty(n)
+        buf = np.empty((max(1, _BLOCK_ELEMS // c), c))
+        for a, b in _row_blocks(n, c):
+            zb = z[a:b]
+            _, m, l, _ = _lse_block(zb, buf)
+            o = np.subtract(zb[np.arange(b - a), labels[a:b]], m, out=logpy[a:b])
+            o -= l
+        _, _, f = _focal_terms(logpy, gamma)
+        return _v.reduce(f + 0.0, reduction)
+    logp = _log_softmax_rows(z)
+    t = soft
     _, _, f = _focal_terms(logp, gamma)
     per = np.multiply(t, f, out=np.zeros_like(f), where=t > 0).sum(axis=1)
     return _v.reduce(per + 0.0, reduction)

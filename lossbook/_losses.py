@@ -379,11 +379,61 @@ def binary_cross_entropy_with_logits_grad(y_true, logits):
 # --------------------------------------------------------------------------
 
 
-def _cce_setup(y_true, y_prob, eps, normalize):
+#: Elements per row block of the one-pass probability check (512 KiB of float64,
+#: half of a 1 MiB L2): the block is read once from memory and stays in cache
+#: for the minimum, the row sums and the gather.
+_PROB_BLOCK = 1 << 16
+
+
+def _prob_rows_one_pass(p, labels):
+    """Validate probability rows in one pass over cache-sized row blocks.
+
+    Checks the minimum (>= 0; NaN fails it) and the row sums (``p @ ones`` within
+    ``ROW_SUM_ATOL`` of 1; +inf fails it): non-negative entries whose row sums to
+    one cannot exceed one by more than the tolerance. With ``labels`` the
+    probabilities of the labelled classes are gathered from the same cached block
+    and must not exceed 1 (so the loss is never negative). Returns
+    ``(ok, gathered)``; on ``ok=False`` the caller runs the element-wise checks,
+    which raise the detailed message.
+    """
+    n, c = p.shape
+    step = max(1, _PROB_BLOCK // c)
+    ones = np.ones(c)
+    lo, hi = 1.0 - _v.ROW_SUM_ATOL, 1.0 + _v.ROW_SUM_ATOL
+    py = None
+    if labels is not None:
+        py = np.empty(n)
+        flat = p.reshape(-1)
+        offs = np.arange(0, step * c, c)
+    for a in range(0, n, step):
+        e = min(a + step, n)
+        b = p[a:e]
+        s = b @ ones
+        if not (b.min() >= 0.0 and s.max() <= hi and s.min() >= lo):
+            return False, None
+        if py is not None:
+            np.take(flat[a * c : e * c], labels[a:e] + offs[: e - a], out=py[a:e])
+    if py is not None and not py.max() <= 1.0:
+        return False, None
+    return True, py
+
+
+def _cce_setup(y_true, y_prob, eps, normalize, *, gather=False):
     eps = _v.check_eps(eps)
     if not isinstance(normalize, (bool, np.bool_)):
         raise TypeError(f"normalize must be True or False, got {normalize!r}")
     p = _v.as_float_array(y_prob, "y_prob", ndim=2)
+    if not normalize and p.flags.c_contiguous:
+        # fast path: labels first (cheap), then one pass over p; any failure
+        # falls through to the element-wise checks for the message
+        try:
+            labels, soft = _class_targets(y_true, p.shape[0], p.shape[1], "y_prob")
+        except (TypeError, ValueError):
+            labels = soft = None
+        if labels is not None or soft is not None:
+            ok, py = _prob_rows_one_pass(p, labels if gather else None)
+            if ok:
+                return labels, soft, p, None, eps, py
     _v.check_range(p, "y_prob", 0.0, 1.0, "probabilities")
     sums = None
     if normalize:
@@ -394,7 +444,7 @@ def _cce_setup(y_true, y_prob, eps, normalize):
     else:
         _v.check_rows_sum_to_one(p, "y_prob", hint="; pass normalize=True to rescale")
     labels, soft = _class_targets(y_true, p.shape[0], p.shape[1], "y_prob")
-    return labels, soft, p, sums, eps
+    return labels, soft, p, sums, eps, None
 
 
 def categorical_cross_entropy(y_true, y_prob, *, eps=None, normalize=False, reduction="mean"):
@@ -445,14 +495,19 @@ def categorical_cross_entropy(y_true, y_prob, *, eps=None, normalize=False, redu
     ValueError: y_prob rows must sum to 1 (row 0 sums to 1.1; tolerance 1e-06); pass normalize=True to rescale
     """
     reduction = _v.check_reduction(reduction)
-    labels, soft, p, sums, eps = _cce_setup(y_true, y_prob, eps, normalize)
+    labels, soft, p, sums, eps, py = _cce_setup(y_true, y_prob, eps, normalize, gather=True)
     if labels is not None:
-        py = p[np.arange(p.shape[0]), labels]
+        if py is None:
+            py = p[np.arange(p.shape[0]), labels]
         if sums is not None:
             py = py / sums
         if eps is not None:
             py = np.clip(py, eps, 1.0 - eps)
-        per = -np.log(py, out=np.full(py.shape, -np.inf), where=py > 0)
+        if py.min() > 0:  # py is a fresh array here: log in place
+            per = np.log(py, out=py)
+            np.negative(per, out=per)
+        else:
+            per = -np.log(py, out=np.full(py.shape, -np.inf), where=py > 0)
     else:
         q = p / sums[:, None] if sums is not None else p
         if eps is not None:
@@ -496,7 +551,7 @@ def categorical_cross_entropy_grad(y_true, y_prob, *, eps=None, normalize=False)
     >>> lb.categorical_cross_entropy_grad([0], [[0.5, 0.5]]).tolist()
     [[-2.0, 0.0]]
     """
-    labels, soft, p, sums, eps = _cce_setup(y_true, y_prob, eps, normalize)
+    labels, soft, p, sums, eps, _ = _cce_setup(y_true, y_prob, eps, normalize)
     n, c = p.shape
     if soft is None:
         t = np.zeros((n, c))

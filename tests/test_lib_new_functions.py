@@ -117,8 +117,13 @@ def test_binary_focal_matches_torchvision_definition():
             lb.binary_focal_loss(y, z, gamma=gamma, alpha=alpha), float(loss.mean()), rtol=1e-12
         )
         np.testing.assert_allclose(
-            lb.binary_focal_loss(y, z, gamma=gamma, alpha=alpha, reduction="sum"), float(loss.sum()), rtol=1e-12
+            lb.binary_focal_loss(y[:, 0], z[:, 0], gamma=gamma, alpha=alpha, reduction="sum"),
+            float(loss[:, 0].sum()), rtol=1e-12
         )
+        # (N, K) input: the per-sample loss is the mean over K (torchvision's "sum" sums all N K elements)
+        np.testing.assert_allclose(
+            lb.binary_focal_loss(y, z, gamma=gamma, alpha=alpha, reduction="sum"), float(loss.mean(1).sum()),
+            rtol=1e-12)
 
 
 def test_focal_finite_for_huge_logits():
