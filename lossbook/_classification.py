@@ -15,7 +15,8 @@ import numpy as np
 
 from . import _validation as _v
 from ._activations import _BLOCK_ELEMS, _log_softmax_rows, _lse_block, _row_blocks
-from ._losses import _binary_targets, _class_targets, _elementwise, _pred
+from ._losses import _binary_targets, _class_targets, _dot, _elementwise, _pred
+from ._regression import _checked_elementwise, _InvalidBlock
 
 __all__ = [
     "binary_focal_loss",
@@ -386,10 +387,24 @@ def brier_score(y_true, y_prob, *, reduction="mean"):
     reduction = _v.check_reduction(reduction)
     p = _v.as_float_array(y_prob, "y_prob", min_ndim=1)
     if p.ndim == 1:
-        _v.check_range(p, "y_prob", 0.0, 1.0, "probabilities")
-        y = _binary_targets(y_true, p.shape, "y_prob")
-        r = p - y
-        return _v.reduce(r * r, reduction)
+        y = _v.as_float_array(y_true, "y_true", min_ndim=1)
+        if y.shape != p.shape:
+            _binary_targets(y_true, p.shape, "y_prob")  # raises the shape message
+
+        def plain(yb, pb, total):
+            r = pb - yb
+            return _dot(r, r) if total else np.multiply(r, r, out=r)
+
+        def kernel(yb, pb, total):
+            if not (pb.min() >= 0.0 and pb.max() <= 1.0 and yb.min() >= 0.0 and yb.max() <= 1.0):
+                raise _InvalidBlock
+            return plain(yb, pb, total)
+
+        def full_checks():
+            _v.check_range(p, "y_prob", 0.0, 1.0, "probabilities")
+            _binary_targets(y_true, p.shape, "y_prob")
+
+        return _checked_elementwise(kernel, plain, [y, p], reduction, full_checks)
     if p.ndim != 2:
         raise ValueError(
             f"y_prob must be a 1-D array of binary probabilities or a 2-D array of class "

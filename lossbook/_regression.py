@@ -12,7 +12,25 @@ import math
 import numpy as np
 
 from . import _validation as _v
-from ._losses import _elementwise, _pred
+from ._losses import _dot, _elementwise, _pred
+
+
+class _InvalidBlock(Exception):
+    """A block failed the fused checks; the full checks then raise the detailed message."""
+
+
+def _checked_elementwise(kernel, plain_kernel, arrays, reduction, full_checks):
+    """``_elementwise`` with validation fused into the kernel (one pass over cached blocks).
+
+    ``kernel`` raises :class:`_InvalidBlock` when a block fails its min/max checks;
+    ``full_checks()`` then raises the element-wise ``ValueError``. Should it not
+    (a disagreement at the tolerance edge), the loss is computed with ``plain_kernel``.
+    """
+    try:
+        return _elementwise(kernel, arrays, reduction)
+    except _InvalidBlock:
+        full_checks()
+        return _elementwise(plain_kernel, arrays, reduction)
 
 __all__ = ["poisson_nll", "poisson_nll_grad", "pinball_loss", "pinball_loss_grad"]
 
@@ -24,16 +42,26 @@ def _log_factorial(y: np.ndarray) -> np.ndarray:
     return lg[inv].reshape(y.shape)
 
 
-def _poisson_setup(y_true, log_rate):
-    eta = _pred(log_rate, "log_rate")
+def _poisson_arrays(y_true, log_rate):
+    eta = _v.as_float_array(log_rate, "log_rate", min_ndim=1)
     y = _v.as_float_array(y_true, "y_true", min_ndim=1)
     _v.check_same_shape(y, eta, "y_true", "log_rate")
+    return y, eta
+
+
+def _poisson_full_checks(y, eta):
+    _v.check_finite(eta, "log_rate")
     _v.check_finite(y, "y_true")
     if y.min() < 0:
         idx = _v._first_bad(y < 0)
         raise ValueError(
             f"y_true must be non-negative counts, got {float(y[idx])!r} at index {_v._index_str(idx)}"
         )
+
+
+def _poisson_setup(y_true, log_rate):
+    y, eta = _poisson_arrays(y_true, log_rate)
+    _poisson_full_checks(y, eta)
     return y, eta
 
 
@@ -92,17 +120,31 @@ def poisson_nll(y_true, log_rate, *, full=False, reduction="mean"):
     reduction = _v.check_reduction(reduction)
     if not isinstance(full, (bool, np.bool_)):
         raise TypeError(f"full must be True or False, got {full!r}")
-    y, eta = _poisson_setup(y_true, log_rate)
-    arrays = [y, eta, _log_factorial(y)] if full else [y, eta]
+    y, eta = _poisson_arrays(y_true, log_rate)
+    if full:
+        _poisson_full_checks(y, eta)
+        arrays = [y, eta, _log_factorial(y)]
+    else:
+        arrays = [y, eta]
+
+    def plain(yb, eb, *lf, total):
+        with np.errstate(over="ignore"):  # intended: exp(eta) -> inf beyond the float range
+            e = np.exp(eb)
+        if total:
+            return float(e.sum()) - _dot(yb, eb) + (float(lf[0].sum()) if lf else 0.0)
+        e -= yb * eb
+        if lf:
+            e += lf[0]
+        return e
 
     def kernel(yb, eb, *lf, total):
-        with np.errstate(over="ignore"):  # intended: exp(eta) -> inf beyond the float range
-            val = np.exp(eb) - yb * eb
-        if lf:
-            val += lf[0]
-        return float(val.sum()) if total else val
+        lo, hi = eb.min(), eb.max()
+        ylo, yhi = yb.min(), yb.max()
+        if not (np.isfinite(lo) and np.isfinite(hi) and ylo >= 0 and np.isfinite(yhi)):
+            raise _InvalidBlock
+        return plain(yb, eb, *lf, total=total)
 
-    return _elementwise(kernel, arrays, reduction)
+    return _checked_elementwise(kernel, plain, arrays, reduction, lambda: _poisson_full_checks(y, eta))
 
 
 def poisson_nll_grad(y_true, log_rate, *, full=False):
