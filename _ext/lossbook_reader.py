@@ -46,7 +46,7 @@ def _is_notebook_source(path: Path) -> bool:
 
 
 def _cff(app):
-    from lossbook.citation import load_citation
+    from lossbook.book.citation import load_citation
 
     return load_citation(Path(app.confdir) / "CITATION.cff")
 
@@ -86,7 +86,7 @@ def on_html_page_context(app, pagename, templatename, context, doctree):
 
 
 def _cite_box(app, pagename, number):
-    from lossbook.citation import to_apa, to_bibtex
+    from lossbook.book.citation import to_apa, to_bibtex
 
     cff = _cff(app)
     title = app.env.titles[pagename].astext()
@@ -153,7 +153,7 @@ def paired_notebooks(root: Path) -> dict:
     import sys
 
     sys.path.insert(0, str(root))
-    from lossbook.citation import load_citation
+    from lossbook.book.citation import load_citation
 
     cfg = yaml.safe_load((root / "_config.yml").read_text())
     repo = ((cfg.get("repository") or {}).get("url") or "").strip()

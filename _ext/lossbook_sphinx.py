@@ -4,7 +4,7 @@ Loaded by ``_config.yml`` (``sphinx.local_extensions``). It does four things.
 
 1. **Verified equations.** Every displayed equation (``math_block``) in the
    book must carry a label, and some executed cell must have called
-   ``lossbook.verify(label, lhs, rhs, ...)`` with a passing result. The call's
+   ``lossbook.book.verify(label, lhs, rhs, ...)`` with a passing result. The call's
    output is a ``lossbook-verification`` directive (its ``text/markdown``
    form, parsed as MyST), which this extension registers: it records the check
    and renders a card with the values, anchored at ``#verification-<label>``.
@@ -121,7 +121,7 @@ def _fmt(x):
 
 
 # ---------------------------------------------------------------------------
-# the directive written by lossbook.verify's text/markdown output
+# the directive written by lossbook.book.verify's text/markdown output
 # ---------------------------------------------------------------------------
 class VerificationDirective(SphinxDirective):
     required_arguments = 1
@@ -207,7 +207,7 @@ def on_check_consistency(app, env):
                 _problem(
                     app,
                     f"displayed equation has no label; give it one (':label: name' or "
-                    f"'$$ ... $$ (name)') and verify it with lossbook.verify('name', lhs, rhs): "
+                    f"'$$ ... $$ (name)') and verify it with lossbook.book.verify('name', lhs, rhs): "
                     f"{eq['text']!r}",
                     (docname, eq["line"]),
                 )
@@ -218,7 +218,7 @@ def on_check_consistency(app, env):
                 _problem(
                     app,
                     f"equation '{eq['label']}' has no passing verification in an executed cell; "
-                    f"add a cell calling lossbook.verify('{eq['label']}', lhs, rhs, rtol=...)",
+                    f"add a cell calling lossbook.book.verify('{eq['label']}', lhs, rhs, rtol=...)",
                     (docname, eq["line"]),
                 )
     for v in _verifications(env):
@@ -232,7 +232,7 @@ def on_check_consistency(app, env):
         if v["label"] not in known:
             _problem(
                 app,
-                f"lossbook.verify names equation '{v['label']}', but no displayed equation has that label",
+                f"lossbook.book.verify names equation '{v['label']}', but no displayed equation has that label",
                 (v["docname"], v["line"]),
             )
 

@@ -22,9 +22,10 @@ GOOD = """
 
 ```{code-cell} ipython3
 import numpy as np, lossbook as lb, minilib
+from lossbook import book
 x = np.arange(5.0)
-lb.verify("eq-double", minilib.double(x), x + x, how="minilib.double against x + x")
-lb.glue("answer", minilib.double(np.float64(0.5)))
+book.verify("eq-double", minilib.double(x), x + x, how="minilib.double against x + x")
+book.glue("answer", minilib.double(np.float64(0.5)))
 ```
 
 See {eq}`eq-double`; the answer is {glue:text}`answer:.2f`.

@@ -1,4 +1,4 @@
-"""lossbook.verify / lossbook.compare: the numerical half of the verified-equation mechanism."""
+"""lossbook.book.verify / lossbook.book.compare: the numerical half of the verified-equation mechanism."""
 
 import json
 import math
@@ -7,40 +7,41 @@ import numpy as np
 import pytest
 
 import lossbook as lb
-from lossbook.verify import DIRECTIVE
+from lossbook import book
+from lossbook.book.verify import DIRECTIVE
 
 
 def test_compare_passes_within_rtol_and_fails_beyond():
-    assert lb.compare(1.0, 1.0 + 1e-13, rtol=1e-12).passed
-    assert not lb.compare(1.0, 1.0 + 1e-11, rtol=1e-12).passed
+    assert book.compare(1.0, 1.0 + 1e-13, rtol=1e-12).passed
+    assert not book.compare(1.0, 1.0 + 1e-11, rtol=1e-12).passed
 
 
 def test_compare_uses_atol_for_zero():
-    assert not lb.compare(0.0, 1e-17, rtol=1e-12).passed
-    assert lb.compare(0.0, 1e-17, rtol=1e-12, atol=1e-16).passed
+    assert not book.compare(0.0, 1e-17, rtol=1e-12).passed
+    assert book.compare(0.0, 1e-17, rtol=1e-12, atol=1e-16).passed
 
 
 def test_compare_reports_largest_difference():
-    v = lb.compare([1.0, 2.0, 3.0], [1.0, 2.5, 3.0], rtol=0.25)
+    v = book.compare([1.0, 2.0, 3.0], [1.0, 2.5, 3.0], rtol=0.25)
     assert v.max_abs_diff == pytest.approx(0.5)
     assert v.max_rel_diff == pytest.approx(0.2)
     assert v.passed
 
 
 def test_nan_never_passes():
-    assert not lb.compare([1.0, np.nan], [1.0, np.nan], rtol=0.1).passed
-    assert not lb.compare(np.nan, 1.0, rtol=0.25, atol=10.0).passed
+    assert not book.compare([1.0, np.nan], [1.0, np.nan], rtol=0.1).passed
+    assert not book.compare(np.nan, 1.0, rtol=0.25, atol=10.0).passed
 
 
 def test_infinities_agree_only_with_same_sign():
-    assert lb.compare([np.inf, 1.0], [np.inf, 1.0]).passed
-    assert not lb.compare([np.inf], [-np.inf]).passed
-    assert not lb.compare([np.inf], [1e308]).passed
+    assert book.compare([np.inf, 1.0], [np.inf, 1.0]).passed
+    assert not book.compare([np.inf], [-np.inf]).passed
+    assert not book.compare([np.inf], [1e308]).passed
 
 
 def test_no_broadcasting():
     with pytest.raises(ValueError, match=r"same shape.*lhs \(3,\).*rhs \(\)"):
-        lb.compare(np.ones(3), 1.0)
+        book.compare(np.ones(3), 1.0)
 
 
 @pytest.mark.parametrize(
@@ -54,24 +55,24 @@ def test_no_broadcasting():
 )
 def test_tolerance_out_of_range(kwargs, match):
     with pytest.raises(ValueError, match=match):
-        lb.compare(1.0, 1.0, **kwargs)
+        book.compare(1.0, 1.0, **kwargs)
 
 
 def test_non_numeric_sides():
     with pytest.raises(TypeError, match="lhs must be numeric"):
-        lb.compare("1.0", 1.0)
+        book.compare("1.0", 1.0)
     with pytest.raises(TypeError, match="rtol must be a real number"):
-        lb.compare(1.0, 1.0, rtol="tight")
+        book.compare(1.0, 1.0, rtol="tight")
 
 
 def test_empty_sides():
     with pytest.raises(ValueError, match="lhs must not be empty"):
-        lb.compare([], [])
+        book.compare([], [])
 
 
 def test_verify_raises_naming_label_values_and_tolerance():
-    with pytest.raises(lb.EquationMismatch) as info:
-        lb.verify("eq-wrong", 2.0, 2.5, rtol=1e-9)
+    with pytest.raises(book.EquationMismatch) as info:
+        book.verify("eq-wrong", 2.0, 2.5, rtol=1e-9)
     msg = str(info.value)
     assert "'eq-wrong'" in msg and "lhs = 2" in msg and "rhs = 2.5" in msg
     assert "rtol = 1e-09" in msg and "atol = 0" in msg
@@ -79,26 +80,26 @@ def test_verify_raises_naming_label_values_and_tolerance():
 
 def test_verify_mismatch_is_an_assertion_error():
     # so that pytest and plain `assert`-style tooling treat it as a failed check
-    assert issubclass(lb.EquationMismatch, AssertionError)
+    assert issubclass(book.EquationMismatch, AssertionError)
 
 
 def test_verify_rejects_bad_labels():
     with pytest.raises(ValueError, match="label must be an equation label"):
-        lb.verify("1-bad", 1.0, 1.0)
+        book.verify("1-bad", 1.0, 1.0)
     with pytest.raises(ValueError, match="label must be an equation label"):
-        lb.verify("has space", 1.0, 1.0)
+        book.verify("has space", 1.0, 1.0)
 
 
 def test_verify_does_not_mutate_inputs():
     a = np.array([1.0, 2.0])
     b = np.array([1.0, 2.0])
-    v = lb.verify("eq-x", a, b)
+    v = book.verify("eq-x", a, b)
     v.lhs[0] = 99.0
     assert a[0] == 1.0 and b[0] == 1.0
 
 
 def test_markdown_output_is_a_directive_with_a_json_record():
-    v = lb.verify("ce-def", [0.5, 0.25], [0.5, 0.25], how="two routes")
+    v = book.verify("ce-def", [0.5, 0.25], [0.5, 0.25], how="two routes")
     md = v._repr_markdown_()
     first, body, last = md.strip().split("\n")
     assert first == "```{" + DIRECTIVE + "} ce-def" and last == "```"
@@ -109,7 +110,7 @@ def test_markdown_output_is_a_directive_with_a_json_record():
 
 
 def test_record_survives_json_with_infinite_difference():
-    v = lb.compare([np.inf], [1.0])
+    v = book.compare([np.inf], [1.0])
     rec = json.loads(json.dumps(v.record()))
     assert rec["max_abs_diff"] == "inf" and rec["passed"] is False
 
@@ -119,7 +120,7 @@ def test_displayed_once_in_a_notebook(monkeypatch):
     import IPython.display
 
     monkeypatch.setattr(IPython.display, "display", lambda *a, **k: shown.append((a, k)))
-    v = lb.compare(1.0, 1.0, label="eq-once")
+    v = book.compare(1.0, 1.0, label="eq-once")
     v._ipython_display_()
     v._ipython_display_()
     assert len(shown) == 1

@@ -25,11 +25,12 @@ Examples
 --------
 >>> import numpy as np
 >>> import lossbook as lb
+>>> from lossbook import book
 >>> p = np.array([0.2, 0.8])
->>> v = lb.compare(-np.sum(p * np.log(p)), lb.entropy(p), rtol=1e-14)
+>>> v = book.compare(-np.sum(p * np.log(p)), lb.entropy(p), rtol=1e-14)
 >>> v.passed
 True
->>> lb.compare(1.0, 1.1, rtol=1e-3).passed
+>>> book.compare(1.0, 1.1, rtol=1e-3).passed
 False
 """
 
@@ -134,7 +135,7 @@ class Verification:
 
     def _ipython_display_(self) -> None:
         # Displayed once: ``verify`` shows itself, so a trailing expression
-        # ``lb.verify(...)`` in a cell must not show the card a second time.
+        # ``book.verify(...)`` in a cell must not show the card a second time.
         if self._displayed:
             return
         self._displayed = True
@@ -254,8 +255,9 @@ def verify(label: str, lhs, rhs, *, rtol: float = 1e-12, atol: float = 0.0, how:
     Examples
     --------
     >>> import numpy as np, lossbook as lb
+    >>> from lossbook import book
     >>> z = np.array([1.0, 2.0, 3.0])
-    >>> lb.verify("lse-def", np.log(np.sum(np.exp(z))), lb.logsumexp(z), rtol=1e-14).passed
+    >>> book.verify("lse-def", np.log(np.sum(np.exp(z))), lb.logsumexp(z), rtol=1e-14).passed
     True
     """
     if not isinstance(label, str) or not _LABEL_RE.match(label):
