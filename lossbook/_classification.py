@@ -500,9 +500,46 @@ def _sce_options_parts(z, labels, soft, w, keep, eps):
     return per, float(n), logp, t
 
 
+def _sce_options_labels(z, labels, w, keep, eps):
+    """Per-sample losses and the mean's denominator for labels, in row blocks.
+
+    With ``lse_i = LSE(z_i)``: ``-log p_iy = lse_i - z_iy`` and
+    ``-sum_k w_k log p_ik = W lse_i - z_i . w`` (no log-softmax matrix).
+    """
+    n, c = z.shape
+    z = np.ascontiguousarray(z)
+    wv = np.ones(c) if w is None else w
+    wsum = float(wv.sum())
+    wy = wv[labels]
+    if keep is not None:
+        wy = np.where(keep, wy, 0.0)
+    per = np.empty(n)
+    buf = np.empty((max(1, _BLOCK_ELEMS // c), c))
+    for a, b in _row_blocks(n, c):
+        zb = z[a:b]
+        _, m, l, _ = _lse_block(zb, buf)
+        o = np.subtract(m, zb[np.arange(b - a), labels[a:b]], out=per[a:b])
+        o += l  # (m - z_y) + l: both >= 0, keeps a tiny loss accurate
+        o *= (1.0 - eps) * wy[a:b]
+        if eps:
+            sm = (m + l) * wsum
+            sm -= zb @ wv
+            sm *= eps / c
+            if keep is not None:
+                sm[~keep[a:b]] = 0.0
+            o += sm
+    denom = float(wy.sum())
+    if denom == 0.0 or (keep is not None and not keep.any()):
+        denom = None
+    return per, denom
+
+
 def _sce_options(y_true, logits, weight, ignore_index, label_smoothing, reduction):
     z, labels, soft, w, keep, eps = _sce_options_setup(y_true, logits, weight, ignore_index, label_smoothing)
-    per, denom, _, _ = _sce_options_parts(z, labels, soft, w, keep, eps)
+    if labels is not None:
+        per, denom = _sce_options_labels(z, labels, w, keep, eps)
+    else:
+        per, denom, _, _ = _sce_options_parts(z, labels, soft, w, keep, eps)
     per = per + 0.0
     if reduction == "none":
         return per
