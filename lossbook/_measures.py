@@ -53,21 +53,19 @@ def _x_minus_log1p(x):
 
 def _js_term(d):
     """``g(d) = (1 + d) log1p(d) + (1 - d) log1p(-d)`` for ``|d| <= 1`` (>= 0)."""
-    out = np.empty_like(d)
-    small = np.abs(d) < 0.1
-    ds2 = d[small] ** 2
-    # g(d) = sum_{k>=1} d^(2k) / (k (2k - 1)); 12 terms reach 1e-25 at |d| = 0.1
-    acc = np.zeros_like(ds2)
-    for k in range(12, 0, -1):
-        acc = acc * ds2 + 1.0 / (k * (2 * k - 1))
-    out[small] = acc * ds2
-    dl = d[~small]
     with np.errstate(divide="ignore"):  # intended: log1p(-1) = -inf where a side is 0 (0 log 0 = 0)
-        la = np.log1p(dl)
-        lb = np.log1p(-dl)
-    a = np.multiply(1.0 + dl, la, out=np.zeros_like(dl), where=dl > -1.0)
-    b = np.multiply(1.0 - dl, lb, out=np.zeros_like(dl), where=dl < 1.0)
-    out[~small] = a + b
+        la = np.log1p(d)
+        lb = np.log1p(-d)
+    out = np.multiply(1.0 + d, la, out=np.zeros_like(d), where=d > -1.0)
+    out += np.multiply(1.0 - d, lb, out=np.zeros_like(d), where=d < 1.0)
+    small = np.flatnonzero(np.abs(d) < 0.1)
+    if small.size:
+        # g(d) = sum_{k>=1} d^(2k) / (k (2k - 1)); 12 terms reach 1e-25 at |d| = 0.1
+        ds2 = d.reshape(-1)[small] ** 2
+        acc = np.zeros_like(ds2)
+        for k in range(12, 0, -1):
+            acc = acc * ds2 + 1.0 / (k * (2 * k - 1))
+        out.reshape(-1)[small] = acc * ds2
     return out
 
 
