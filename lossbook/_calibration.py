@@ -172,7 +172,7 @@ def fit_platt(scores, y_true):
     targets :math:`(N_+ + 1)/(N_+ + 2)` and :math:`1/(N_- + 2)` are **not**
     applied (pass them as soft targets to get his variant); equal to an
     unpenalised logistic regression on the one feature ``s`` (scikit-learn's
-    ``LogisticRegression(penalty=None)``). Note the sign: Platt and
+    ``LogisticRegression(C=np.inf)``). Note the sign: Platt and
     scikit-learn's ``CalibratedClassifierCV`` write ``1 / (1 + exp(A s + B))``,
     so ``A = -a``. Newton's method from ``a = 0``, ``b = logit(mean y)``
     with a backtracking line search (the NLL is convex), until the gradient
