@@ -334,7 +334,7 @@ def fit_gaussian_kl(x, log_p, *, direction="forward", mu0=None, sigma0=None, tol
     fit must cover all of ``p``'s mass); ``direction="reverse"`` minimises
     :math:`D_{\mathrm{KL}}(q \,\|\, p)` (the fit avoids regions where ``p`` is
     small and tends to sit on one mode). Both divergences are computed by
-    :func:`grid_kl_divergence` on the grid ``x``.
+    :func:`lossbook.grid_kl_divergence` on the grid ``x``.
 
     Parameters
     ----------

@@ -2,13 +2,13 @@
 
 These exist to make a chapter's point (a seeded prediction set, a two-layer network
 trained by hand, a descent path to draw), not to be used in practice; the library is
-the top level of :mod:`lossbook`. Chapters import them as::
+the top level of ``lossbook``. Chapters import them as::
 
     from lossbook import book, demos
     y, p = demos.simulate_prediction_set(seed=0)
 
-``__all__`` holds every public name of :mod:`lossbook.demos.datasets` and
-:mod:`lossbook.demos.train`, and every public name of the chapter companion modules
+``__all__`` holds every public name of ``lossbook/demos/datasets.py`` and
+``lossbook/demos/train.py``, and every public name of the chapter companion modules
 (``diagnostics``, ``divergence``, ``logloss``, ``margins``, ``optimisation``) that is not
 part of the library at the top level: a demo added to one of those modules' ``__all__``
 appears here with no edit of this file.
