@@ -174,7 +174,7 @@ def main():
     ]
     if args.only:
         cases = [cs for cs in cases if any(o in cs[0] for o in args.only.split(","))]
-    if "categorical_cross_entropy (probs)" in sk and (not args.only or "categorical" in args.only):
+    if not args.only or "categorical" in args.only:
         P = lb.softmax(z)
         cases.append((
             "categorical_cross_entropy (probs)", f"{n}x{c}",
