@@ -127,7 +127,7 @@ def test_disagreeing_verification_fails_the_build_naming_label_values_tolerance(
 
 
 def test_verification_of_unknown_label_fails_the_build(tmp_path):
-    body = GOOD + '\n```{code-cell} ipython3\nlb.verify("eq-typo", 1.0, 1.0)\n```\n'
+    body = GOOD + '\n```{code-cell} ipython3\nbook.verify("eq-typo", 1.0, 1.0)\n```\n'
     r = build(make(tmp_path, body))
     assert r.returncode != 0
     assert "names equation 'eq-typo', but no displayed equation has that label" in _plain(_log(r))

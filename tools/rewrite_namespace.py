@@ -52,9 +52,12 @@ DEFAULT_GLOBS = [
     "lossbook/**/*.py",
 ]
 
-LB_RE = re.compile(r"(?<![\w.])lb\.([A-Za-z_]\w*)")
-PKG_RE = re.compile(r"(?<![\w.])lossbook\.([A-Za-z_]\w*)")
-USE_RE = {room: re.compile(rf"(?<![\w.]){room}\.[A-Za-z_]") for room in ("book", "demos")}
+# not preceded by a name character or a dot -- but a "\n" or "\t" escape inside a string
+# literal (a chapter cell written as a one-line string in a test) does not count as one
+_START = r"(?:(?<![\w.])|(?<=\\[nt]))"
+LB_RE = re.compile(_START + r"lb\.([A-Za-z_]\w*)")
+PKG_RE = re.compile(_START + r"lossbook\.([A-Za-z_]\w*)")
+USE_RE = {room: re.compile(_START + rf"{room}\.[A-Za-z_]") for room in ("book", "demos")}
 IMPORT_RE = re.compile(
     r"^(?P<prefix>[ \t]*(?:>>> )?)import (?:[\w.]+(?: as \w+)?, )*lossbook as lb(?:, [\w.]+(?: as \w+)?)*[ \t]*$", re.M
 )
