@@ -38,7 +38,7 @@ COMMIT_ENV = "LOSSBOOK_COMMIT"
 
 
 def _citation():
-    import lossbook.citation as citation  # one place to change if the module moves
+    import lossbook.book.citation as citation  # one place to change if the module moves
 
     return citation
 

@@ -37,7 +37,7 @@ def _is_notebook_source(path: Path) -> bool:
 
 
 def _cff(app):
-    from lossbook.citation import load_citation
+    from lossbook.book.citation import load_citation
 
     return load_citation(Path(app.confdir) / "CITATION.cff")
 
@@ -121,7 +121,7 @@ def paired_notebooks(root: Path) -> dict:
 
     sys.path.insert(0, str(root))
     sys.path.insert(0, str(root / "_ext"))
-    from lossbook.citation import load_citation
+    from lossbook.book.citation import load_citation
 
     cfg = yaml.safe_load((root / "_config.yml").read_text())
     repo = ((cfg.get("repository") or {}).get("url") or "").strip()

@@ -4,7 +4,7 @@ Loaded by ``_config.yml`` (``sphinx.local_extensions``). It does four things.
 
 1. **Verified equations.** Every displayed equation (``math_block``) in the
    book must carry a label, and some executed cell must have called
-   ``lossbook.verify(label, lhs, rhs, ...)`` with a passing result. The call's
+   ``lossbook.book.verify(label, lhs, rhs, ...)`` with a passing result. The call's
    output is a ``lossbook-verification`` directive (its ``text/markdown``
    form, parsed as MyST), which this extension registers: it records the check
    and renders a card with the values, anchored at ``#verification-<label>``.
@@ -31,7 +31,7 @@ Loaded by ``_config.yml`` (``sphinx.local_extensions``). It does four things.
 5. **Kinds and claims** (issue 12). Each check's record carries its kind
    (definition, identity, derivative, inequality, estimate, limit), shown on its
    card and on the badge; a check without a kind is a build problem.
-   ``lossbook.claim`` writes a ``lossbook-claim`` directive: it renders only a
+   ``lossbook.book.claim`` writes a ``lossbook-claim`` directive: it renders only a
    hidden anchor and is collected in ``env.lossbook_claims``. The build report's
    ``{lossbook-check-report}`` lists, per chapter in book order, every check
    (label, kind, status, how) and every claim (label, status, text);
@@ -186,7 +186,7 @@ def _fmt(x):
 
 
 # ---------------------------------------------------------------------------
-# the directive written by lossbook.verify's text/markdown output
+# the directive written by lossbook.book.verify's text/markdown output
 # ---------------------------------------------------------------------------
 class VerificationDirective(SphinxDirective):
     required_arguments = 1
@@ -272,7 +272,7 @@ def on_check_consistency(app, env):
                 _problem(
                     app,
                     f"displayed equation has no label; give it one (':label: name' or "
-                    f"'$$ ... $$ (name)') and check it with lossbook.verify('name', lhs, rhs, kind=..., how=...): "
+                    f"'$$ ... $$ (name)') and check it with lossbook.book.verify('name', lhs, rhs, kind=..., how=...): "
                     f"{eq['text']!r}",
                     (docname, eq["line"]),
                 )
@@ -283,7 +283,7 @@ def on_check_consistency(app, env):
                 _problem(
                     app,
                     f"equation '{eq['label']}' has no passing verification in an executed cell; "
-                    f"add a cell calling lossbook.verify('{eq['label']}', lhs, rhs, kind=..., how=...) "
+                    f"add a cell calling lossbook.book.verify('{eq['label']}', lhs, rhs, kind=..., how=...) "
                     f"(or verify_bound / verify_estimate)",
                     (docname, eq["line"]),
                 )
@@ -298,7 +298,7 @@ def on_check_consistency(app, env):
         if v["label"] not in known:
             _problem(
                 app,
-                f"lossbook.verify names equation '{v['label']}', but no displayed equation has that label",
+                f"lossbook.book.verify names equation '{v['label']}', but no displayed equation has that label",
                 (v["docname"], v["line"]),
             )
 
@@ -358,7 +358,7 @@ def on_doctree_resolved(app, doctree, docname):
 
 
 # ---------------------------------------------------------------------------
-# checked prose claims: lossbook.claim's text/markdown output
+# checked prose claims: lossbook.book.claim's text/markdown output
 # ---------------------------------------------------------------------------
 CLAIM_DIRECTIVE = "lossbook-claim"
 
@@ -720,7 +720,7 @@ def on_check_consistency_kinds(app, env):
         if not v.get("kind"):
             _problem(
                 app,
-                f"the check of equation '{v['label']}' states no kind; call lossbook.verify(..., kind=...) "
+                f"the check of equation '{v['label']}' states no kind; call lossbook.book.verify(..., kind=...) "
                 f"with one of {', '.join(KIND_ORDER)}",
                 (v["docname"], v["line"]),
             )

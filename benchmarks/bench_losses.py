@@ -2,7 +2,7 @@
 
 Run: ``python benchmarks/bench_losses.py [--rows 1000000] [--repeat 3]``.
 
-Prints a table (best of ``--repeat`` wall-clock runs, seconds) and ratios
+Prints a table (median of ``--repeat`` wall-clock runs, seconds) and ratios
 ``lossbook / other`` (< 1 means lossbook is faster). Never asserts: timings
 depend on the machine. Times include lossbook's input validation.
 """
@@ -19,12 +19,13 @@ import lossbook as lb
 
 
 def best_of(fn, repeat):
-    best = np.inf
+    """Median wall-clock time of ``repeat`` runs (robust on a shared, loaded machine)."""
+    times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
         fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times))
 
 
 # --- careful straightforward numpy (max-shift, vectorised, no Python loops) ---
@@ -54,6 +55,53 @@ def np_bce_logits(y, z):
     return (np.maximum(z, 0) - y * z + np.log1p(np.exp(-np.abs(z)))).mean()
 
 
+def np_log_softmax(z):
+    m = z.max(axis=1, keepdims=True)
+    d = z - m
+    return d - np.log(np.exp(d).sum(axis=1, keepdims=True))
+
+
+def np_softmax_focal(y, z, gamma=2.0):
+    lp = np_log_softmax(z)[np.arange(z.shape[0]), y]
+    return (-((1.0 - np.exp(lp)) ** gamma) * lp).mean()
+
+
+def np_binary_focal(y, z, gamma=2.0):
+    p = 1.0 / (1.0 + np.exp(-z))
+    ce = np.maximum(z, 0) - y * z + np.log1p(np.exp(-np.abs(z)))
+    pt = p * y + (1 - p) * (1 - y)
+    return (ce * (1 - pt) ** gamma).mean()
+
+
+def np_sce_smoothed(y, z, w, eps=0.1):
+    lp = np_log_softmax(z)
+    n, c = z.shape
+    wy = w[y]
+    per = -(1 - eps) * wy * lp[np.arange(n), y] - eps / c * (lp @ w)
+    return per.sum() / wy.sum()
+
+
+def np_poisson(y, eta):
+    return (np.exp(eta) - y * eta).mean()
+
+
+def np_pinball(y, p, q=0.9):
+    r = y - p
+    return np.maximum(q * r, (q - 1) * r).mean()
+
+
+def np_brier(y, p):
+    return ((p - y) ** 2).mean()
+
+
+def np_js(p, q):
+    m = 0.5 * (p + q)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = np.where(p > 0, p * np.log(p / m), 0.0)
+        b = np.where(q > 0, q * np.log(q / m), 0.0)
+    return 0.5 * (a + b).sum(axis=1)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
@@ -61,6 +109,7 @@ def main():
     ap.add_argument("--binary", type=int, default=10_000_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-sklearn", action="store_true")
+    ap.add_argument("--only", default="", help="comma-separated substrings of the function names to run")
     args = ap.parse_args()
 
     rng = np.random.default_rng(0)
@@ -109,7 +158,23 @@ def main():
         ("binary_cross_entropy (probs)", f"{nb}", lambda: lb.binary_cross_entropy(yb, pb), lambda: np_bce_prob(yb, pb)),
         ("bce_with_logits", f"{nb}", lambda: lb.binary_cross_entropy_with_logits(yb, zb), lambda: np_bce_logits(yb, zb)),
     ]
-    if "categorical_cross_entropy (probs)" in sk:
+    w = rng.uniform(0.5, 2.0, size=c)
+    counts = rng.poisson(3.0, size=nb).astype(np.float64)
+    P2 = lb.softmax(z)
+    Q2 = lb.softmax(z[::-1].copy())
+    cases += [
+        ("softmax_focal_loss", f"{n}x{c}", lambda: lb.softmax_focal_loss(y, z), lambda: np_softmax_focal(y, z)),
+        ("softmax_cross_entropy (w, smooth)", f"{n}x{c}",
+         lambda: lb.softmax_cross_entropy(y, z, weight=w, label_smoothing=0.1), lambda: np_sce_smoothed(y, z, w)),
+        ("binary_focal_loss", f"{nb}", lambda: lb.binary_focal_loss(yb, zb), lambda: np_binary_focal(yb, zb)),
+        ("poisson_nll", f"{nb}", lambda: lb.poisson_nll(counts, zb), lambda: np_poisson(counts, zb)),
+        ("pinball_loss", f"{nb}", lambda: lb.pinball_loss(zb, pb, quantile=0.9), lambda: np_pinball(zb, pb)),
+        ("brier_score (binary)", f"{nb}", lambda: lb.brier_score(yb, pb), lambda: np_brier(yb, pb)),
+        ("js_divergence", f"{n}x{c}", lambda: lb.js_divergence(P2, Q2), lambda: np_js(P2, Q2)),
+    ]
+    if args.only:
+        cases = [cs for cs in cases if any(o in cs[0] for o in args.only.split(","))]
+    if not args.only or "categorical" in args.only:
         P = lb.softmax(z)
         cases.append((
             "categorical_cross_entropy (probs)", f"{n}x{c}",
@@ -117,7 +182,7 @@ def main():
             lambda: -np.log(P[np.arange(n), y]).mean(),
         ))
 
-    print(f"lossbook benchmark  (numpy {np.__version__}; {torch_note}; best of {args.repeat}; "
+    print(f"lossbook benchmark  (numpy {np.__version__}; {torch_note}; median of {args.repeat}; "
           f"{os.cpu_count()} CPUs; row sums use BLAS gemv/dot)")
     hdr = f"{'function':36s} {'size':>12s} {'lossbook s':>11s} {'numpy s':>9s} {'lb/np':>7s} {'sklearn s':>10s} {'sk/lb':>7s} {'torch s':>9s} {'lb/torch':>8s}"
     print(hdr)

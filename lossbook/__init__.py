@@ -1,9 +1,20 @@
 """lossbook: the loss functions of machine learning, numerically honest.
 
-The package behind the Lossbook textbook. Every public name is importable from
-``lossbook`` itself::
+The package behind the Lossbook textbook, in three rooms, each with its own
+``__all__``:
+
+- ``lossbook`` (this level): the library a practitioner uses -- losses with their
+  gradients, activations, information measures, margin losses, likelihood fits,
+  metrics and calibration;
+- ``lossbook.book``: the book's machinery (``verify``, ``compare``, ``glue``, citation,
+  figure style);
+- ``lossbook.demos``: chapter demos (simulations, toy data, small trainers, plot
+  helpers).
+
+::
 
     >>> import lossbook as lb
+    >>> from lossbook import book, demos
     >>> round(float(lb.cross_entropy([1.0, 0.0], [0.5, 0.5])), 6)
     0.693147
 
@@ -38,6 +49,22 @@ from ._losses import (  # noqa: E402
     softmax_cross_entropy,
     softmax_cross_entropy_grad,
 )
+from ._classification import (  # noqa: E402
+    binary_focal_loss,
+    binary_focal_loss_grad,
+    brier_score,
+    softmax_focal_loss,
+    softmax_focal_loss_grad,
+)
+from ._regression import pinball_loss, pinball_loss_grad, poisson_nll, poisson_nll_grad  # noqa: E402
+from ._measures import (  # noqa: E402
+    gaussian_entropy,
+    gaussian_kl_diag,
+    js_divergence,
+    mutual_information,
+    total_variation,
+)
+from ._calibration import fit_platt, fit_temperature  # noqa: E402
 from ._gradcheck import numerical_gradient  # noqa: E402
 from .likelihood import (  # noqa: E402
     bernoulli_nll,
@@ -49,24 +76,20 @@ from .likelihood import (  # noqa: E402
     gaussian_kl,
     laplace_nll,
 )
-from .datasets import flip_labels, make_binary, make_blobs, make_multilabel, make_regression_with_outliers  # noqa: E402
-from .train import History, train  # noqa: E402
-from .plotting import OKABE_ITO, style, style_params, use_style  # noqa: E402
-
-# --- book support: equation verification and glue ----------------------------
-from .verify import (  # noqa: E402
-    KINDS,
-    Claim,
-    ClaimFailed,
-    EquationMismatch,
-    Verification,
-    claim,
-    compare,
-    verify,
-    verify_bound,
-    verify_estimate,
+# library names from the chapter companion modules; their other public names are
+# chapter demos and live in lossbook.demos (see lossbook/demos/__init__.py)
+from .diagnostics import ReliabilityBins, expected_calibration_error, reliability_bins, smooth_labels  # noqa: E402
+from .divergence import (  # noqa: E402
+    binary_entropy,
+    gaussian_mixture_logpdf,
+    grid_kl_divergence,
+    kl_monte_carlo,
+    perplexity,
+    surprisal,
 )
-from .book import glue  # noqa: E402
+from .logloss import binary_accuracy, categorical_accuracy  # noqa: E402
+from .margins import crammer_singer_hinge, crammer_singer_hinge_grad, multi_margin  # noqa: E402
+from .optimisation import classification_error  # noqa: E402
 
 __all__ = [
     # library: activations
@@ -79,6 +102,11 @@ __all__ = [
     "entropy",
     "cross_entropy",
     "kl_divergence",
+    "js_divergence",
+    "total_variation",
+    "mutual_information",
+    "gaussian_entropy",
+    "gaussian_kl_diag",
     # library: losses and gradients
     "binary_cross_entropy",
     "binary_cross_entropy_grad",
@@ -99,7 +127,19 @@ __all__ = [
     "gaussian_nll",
     "gaussian_nll_grad",
     "gaussian_nll_grad_sigma",
+    "binary_focal_loss",
+    "binary_focal_loss_grad",
+    "softmax_focal_loss",
+    "softmax_focal_loss_grad",
+    "poisson_nll",
+    "poisson_nll_grad",
+    "pinball_loss",
+    "pinball_loss_grad",
+    "brier_score",
     "numerical_gradient",
+    # library: calibration
+    "fit_temperature",
+    "fit_platt",
     # library: likelihood
     "bernoulli_nll",
     "fit_bernoulli",
@@ -109,44 +149,28 @@ __all__ = [
     "laplace_nll",
     "fit_laplace",
     "gaussian_kl",
-    # library: datasets
-    "make_blobs",
-    "make_binary",
-    "make_regression_with_outliers",
-    "make_multilabel",
-    "flip_labels",
-    # library: training
-    "History",
-    "train",
-    # library: plotting
-    "OKABE_ITO",
-    "style_params",
-    "use_style",
-    "style",
-    # book support
-    "KINDS",
-    "Claim",
-    "ClaimFailed",
-    "EquationMismatch",
-    "Verification",
-    "claim",
-    "compare",
-    "verify",
-    "verify_bound",
-    "verify_estimate",
-    "glue",
+    # library: margin losses
+    "crammer_singer_hinge",
+    "crammer_singer_hinge_grad",
+    "multi_margin",
+    # library: information measures from the chapter companions
+    "surprisal",
+    "binary_entropy",
+    "perplexity",
+    "gaussian_mixture_logpdf",
+    "grid_kl_divergence",
+    "kl_monte_carlo",
+    # library: metrics and calibration
+    "binary_accuracy",
+    "categorical_accuracy",
+    "classification_error",
+    "ReliabilityBins",
+    "reliability_bins",
+    "expected_calibration_error",
+    "smooth_labels",
 ]
 
-# --- chapter companions ---------------------------------------------------------
-# Each module lists its public names in __all__; they are re-exported here, so a
-# chapter author adds functions to the module and never edits this file.
-from . import diagnostics, divergence, logloss, margins, optimisation  # noqa: E402
-from .diagnostics import *  # noqa: E402,F401,F403
-from .divergence import *  # noqa: E402,F401,F403
-from .logloss import *  # noqa: E402,F401,F403
-from .margins import *  # noqa: E402,F401,F403
-from .optimisation import *  # noqa: E402,F401,F403
-
-for _m in (diagnostics, divergence, logloss, margins, optimisation):
-    __all__ += [n for n in _m.__all__ if n not in __all__]
-del _m
+# --- the two other rooms ---------------------------------------------------------
+# lossbook.book: the book's machinery (verify, compare, glue, citation, figure style);
+# lossbook.demos: chapter demos (simulations, toy data, small trainers, plot helpers).
+from . import book, demos  # noqa: E402

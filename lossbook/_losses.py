@@ -404,11 +404,61 @@ def binary_cross_entropy_with_logits_grad(y_true, logits):
 # --------------------------------------------------------------------------
 
 
-def _cce_setup(y_true, y_prob, eps, normalize):
+#: Elements per row block of the one-pass probability check (512 KiB of float64,
+#: half of a 1 MiB L2): the block is read once from memory and stays in cache
+#: for the minimum, the row sums and the gather.
+_PROB_BLOCK = 1 << 16
+
+
+def _prob_rows_one_pass(p, labels):
+    """Validate probability rows in one pass over cache-sized row blocks.
+
+    Checks the minimum (>= 0; NaN fails it) and the row sums (``p @ ones`` within
+    ``ROW_SUM_ATOL`` of 1; +inf fails it): non-negative entries whose row sums to
+    one cannot exceed one by more than the tolerance. With ``labels`` the
+    probabilities of the labelled classes are gathered from the same cached block
+    and must not exceed 1 (so the loss is never negative). Returns
+    ``(ok, gathered)``; on ``ok=False`` the caller runs the element-wise checks,
+    which raise the detailed message.
+    """
+    n, c = p.shape
+    step = max(1, _PROB_BLOCK // c)
+    ones = np.ones(c)
+    lo, hi = 1.0 - _v.ROW_SUM_ATOL, 1.0 + _v.ROW_SUM_ATOL
+    py = None
+    if labels is not None:
+        py = np.empty(n)
+        flat = p.reshape(-1)
+        offs = np.arange(0, step * c, c)
+    for a in range(0, n, step):
+        e = min(a + step, n)
+        b = p[a:e]
+        s = b @ ones
+        if not (b.min() >= 0.0 and s.max() <= hi and s.min() >= lo):
+            return False, None
+        if py is not None:
+            np.take(flat[a * c : e * c], labels[a:e] + offs[: e - a], out=py[a:e])
+    if py is not None and not py.max() <= 1.0:
+        return False, None
+    return True, py
+
+
+def _cce_setup(y_true, y_prob, eps, normalize, *, gather=False):
     eps = _v.check_eps(eps)
     if not isinstance(normalize, (bool, np.bool_)):
         raise TypeError(f"normalize must be True or False, got {normalize!r}")
     p = _v.as_float_array(y_prob, "y_prob", ndim=2)
+    if not normalize and p.flags.c_contiguous:
+        # fast path: labels first (cheap), then one pass over p; any failure
+        # falls through to the element-wise checks for the message
+        try:
+            labels, soft = _class_targets(y_true, p.shape[0], p.shape[1], "y_prob")
+        except (TypeError, ValueError):
+            labels = soft = None
+        if labels is not None or soft is not None:
+            ok, py = _prob_rows_one_pass(p, labels if gather else None)
+            if ok:
+                return labels, soft, p, None, eps, py
     _v.check_range(p, "y_prob", 0.0, 1.0, "probabilities")
     sums = None
     if normalize:
@@ -420,7 +470,7 @@ def _cce_setup(y_true, y_prob, eps, normalize):
         _v.check_rows_sum_to_one(p, "y_prob", hint="; pass normalize=True to rescale",
                                  tol=_v.row_sum_tol(y_prob, p.shape[1]), dtype=getattr(y_prob, "dtype", None))
     labels, soft = _class_targets(y_true, p.shape[0], p.shape[1], "y_prob")
-    return labels, soft, p, sums, eps
+    return labels, soft, p, sums, eps, None
 
 
 def categorical_cross_entropy(y_true, y_prob, *, eps=None, normalize=False, reduction="mean"):
@@ -471,14 +521,19 @@ def categorical_cross_entropy(y_true, y_prob, *, eps=None, normalize=False, redu
     ValueError: y_prob rows must sum to 1 (row 0 sums to 1.1; tolerance 1e-06); pass normalize=True to rescale
     """
     reduction = _v.check_reduction(reduction)
-    labels, soft, p, sums, eps = _cce_setup(y_true, y_prob, eps, normalize)
+    labels, soft, p, sums, eps, py = _cce_setup(y_true, y_prob, eps, normalize, gather=True)
     if labels is not None:
-        py = p[np.arange(p.shape[0]), labels]
+        if py is None:
+            py = p[np.arange(p.shape[0]), labels]
         if sums is not None:
             py = py / sums
         if eps is not None:
             py = np.clip(py, eps, 1.0 - eps)
-        per = -np.log(py, out=np.full(py.shape, -np.inf), where=py > 0)
+        if py.min() > 0:  # py is a fresh array here: log in place
+            per = np.log(py, out=py)
+            np.negative(per, out=per)
+        else:
+            per = -np.log(py, out=np.full(py.shape, -np.inf), where=py > 0)
     else:
         q = p / sums[:, None] if sums is not None else p
         if eps is not None:
@@ -522,7 +577,7 @@ def categorical_cross_entropy_grad(y_true, y_prob, *, eps=None, normalize=False)
     >>> lb.categorical_cross_entropy_grad([0], [[0.5, 0.5]]).tolist()
     [[-2.0, 0.0]]
     """
-    labels, soft, p, sums, eps = _cce_setup(y_true, y_prob, eps, normalize)
+    labels, soft, p, sums, eps, _ = _cce_setup(y_true, y_prob, eps, normalize)
     n, c = p.shape
     if soft is None:
         t = np.zeros((n, c))
@@ -558,7 +613,7 @@ def _sce_setup(y_true, logits):
     return labels, soft, np.ascontiguousarray(z)
 
 
-def softmax_cross_entropy(y_true, logits, *, reduction="mean"):
+def softmax_cross_entropy(y_true, logits, *, weight=None, ignore_index=None, label_smoothing=0.0, reduction="mean"):
     r"""Cross-entropy of softmax probabilities, computed from logits.
 
     .. math::
@@ -573,16 +628,49 @@ def softmax_cross_entropy(y_true, logits, *, reduction="mean"):
         to 1.
     logits : array_like, shape (N, C)
         Finite logits.
+    weight : array_like, shape (C,), optional
+        Non-negative class weights :math:`w_k` (PyTorch's ``weight``): the
+        per-sample loss is multiplied by :math:`w_{y_i}` (labels) or the terms
+        by :math:`w_k` (target rows), as in the formulas below.
+    ignore_index : int, optional
+        A label value (e.g. ``-100``) whose samples contribute 0 and are left
+        out of the mean. Integer labels only.
+    label_smoothing : float in [0, 1], default 0.0
+        :math:`\varepsilon`: the target becomes
+        :math:`(1 - \varepsilon)\,t + \varepsilon / C`.
     reduction : {"mean", "sum", "none"}, default "mean"
-        Reduction over samples.
+        Reduction over samples. With ``weight`` or ``ignore_index`` and integer
+        labels, ``"mean"`` is the **weighted** mean
+        :math:`\sum_i \ell_i / \sum_{i \text{ kept}} w_{y_i}`; with target
+        rows it divides by ``N``.
 
     Returns
     -------
     float or ndarray of shape (N,)
 
+    Shape
+    -----
+    ``logits`` (N, C); ``y_true`` (N,) labels or (N, C) target rows;
+    ``weight`` (C,); ``reduction="none"`` returns (N,).
+
     Notes
     -----
-    Evaluated as ``(m - z_y) + log1p(sum_{k != k*} exp(z_k - m))`` with
+    With the options, for labels (PyTorch's definition, ignored samples 0):
+
+    .. math::
+
+       \ell_i = -(1 - \varepsilon)\, w_{y_i} \log p_{i y_i}
+       - \frac{\varepsilon}{C} \sum_k w_k \log p_{ik},
+       \qquad
+       \ell_i^{\text{rows}} = -\sum_k w_k \bigl((1 - \varepsilon) t_{ik} + \varepsilon / C\bigr) \log p_{ik}
+
+    with :math:`\log p_i` the stable log-softmax of :math:`z_i`. This matches
+    ``torch.nn.functional.cross_entropy`` (weight, ignore_index,
+    label_smoothing and probability targets) for every reduction, except that
+    a mean over no kept weight raises ``ValueError`` (PyTorch returns NaN) and
+    ``ignore_index`` with target rows raises (PyTorch ignores it).
+
+    Without options the loss is evaluated as ``(m - z_y) + log1p(sum_{k != k*} exp(z_k - m))`` with
     ``m = max_k z_k``: a sum of non-negative terms, so confidently right
     predictions keep their tiny loss (``[0, -40]`` with label 0 gives
     ``4.25e-18``, where ``scipy.special.logsumexp`` differences give 0) and
@@ -599,6 +687,10 @@ def softmax_cross_entropy(y_true, logits, *, reduction="mean"):
     4.248354255291589e-18
     """
     reduction = _v.check_reduction(reduction)
+    if weight is not None or ignore_index is not None or label_smoothing is None or label_smoothing != 0.0:
+        from ._classification import _sce_options
+
+        return _sce_options(y_true, logits, weight, ignore_index, label_smoothing, reduction)
     labels, soft, z = _sce_setup(y_true, logits)
     n, c = z.shape
     out = np.empty(n)
@@ -626,7 +718,7 @@ def softmax_cross_entropy(y_true, logits, *, reduction="mean"):
     return _v.reduce(out, reduction)
 
 
-def softmax_cross_entropy_grad(y_true, logits):
+def softmax_cross_entropy_grad(y_true, logits, *, weight=None, ignore_index=None, label_smoothing=0.0):
     r"""Gradient of the mean softmax cross-entropy with respect to the logits.
 
     .. math::
@@ -635,7 +727,16 @@ def softmax_cross_entropy_grad(y_true, logits):
        = \frac{\operatorname{softmax}(z_i)_k - t_{ik}}{N}
 
     (``t`` the one-hot rows of integer labels). Each row sums to 0 when the
-    targets sum to 1.
+    targets sum to 1. With ``weight``, ``ignore_index`` or ``label_smoothing``
+    it is the gradient of the (weighted) mean defined in
+    :func:`softmax_cross_entropy`; for labels
+
+    .. math::
+
+       \frac{\partial \bar\ell}{\partial z_{ik}} = \frac{1}{D}\Bigl[(1 - \varepsilon)\, w_{y_i}
+       (p_{ik} - [k = y_i]) + \frac{\varepsilon}{C}\bigl(p_{ik} \textstyle\sum_j w_j - w_k\bigr)\Bigr]
+
+    with :math:`D = \sum_{i \text{ kept}} w_{y_i}` and ignored rows 0.
 
     Parameters
     ----------
@@ -643,6 +744,8 @@ def softmax_cross_entropy_grad(y_true, logits):
         Integer labels or target rows.
     logits : array_like, shape (N, C)
         Finite logits.
+    weight, ignore_index, label_smoothing
+        As in :func:`softmax_cross_entropy`.
 
     Returns
     -------
@@ -654,6 +757,10 @@ def softmax_cross_entropy_grad(y_true, logits):
     >>> lb.softmax_cross_entropy_grad([0], [[0.0, 0.0]]).tolist()
     [[-0.5, 0.5]]
     """
+    if weight is not None or ignore_index is not None or label_smoothing is None or label_smoothing != 0.0:
+        from ._classification import _sce_options_grad
+
+        return _sce_options_grad(y_true, logits, weight, ignore_index, label_smoothing)
     labels, soft, z = _sce_setup(y_true, logits)
     n = z.shape[0]
     p = _softmax_rows(z)
@@ -681,6 +788,12 @@ def softmax_cross_entropy_grad(y_true, logits):
 # --------------------------------------------------------------------------
 
 
+def _check_squared(squared) -> bool:
+    if not isinstance(squared, (bool, np.bool_)):
+        raise TypeError(f"squared must be True or False, got {squared!r}")
+    return bool(squared)
+
+
 def _hinge_setup(y_true, scores, margin):
     margin = _v.check_positive_scalar(margin, "margin")
     s = _pred(scores, "scores", ndim=2)
@@ -689,7 +802,7 @@ def _hinge_setup(y_true, scores, margin):
     return labels, np.ascontiguousarray(s), margin
 
 
-def multiclass_hinge(y_true, scores, *, margin=1.0, reduction="mean"):
+def multiclass_hinge(y_true, scores, *, margin=1.0, squared=False, reduction="mean"):
     r"""Multiclass hinge loss (Weston-Watkins; the CS231n SVM loss).
 
     .. math::
@@ -705,6 +818,9 @@ def multiclass_hinge(y_true, scores, *, margin=1.0, reduction="mean"):
         Finite class scores.
     margin : float, default 1.0
         The margin :math:`\Delta > 0`.
+    squared : bool, default False
+        Square each term (the squared hinge, L2-SVM):
+        :math:`\ell_i = \sum_{j \ne y_i} \max(0, s_{ij} - s_{iy_i} + \Delta)^2`.
     reduction : {"mean", "sum", "none"}, default "mean"
         Reduction over samples.
 
@@ -732,6 +848,7 @@ def multiclass_hinge(y_true, scores, *, margin=1.0, reduction="mean"):
     0.0
     """
     reduction = _v.check_reduction(reduction)
+    squared = _check_squared(squared)
     labels, s, margin = _hinge_setup(y_true, scores, margin)
     n, c = s.shape
     out = np.empty(n)
@@ -748,11 +865,13 @@ def multiclass_hinge(y_true, scores, *, margin=1.0, reduction="mean"):
             d += margin
         d[rows, yb] = 0.0
         np.maximum(d, 0.0, out=d)
+        if squared:
+            d *= d
         out[a:b] = _rowsum(d)
     return _v.reduce(out, reduction)
 
 
-def multiclass_hinge_grad(y_true, scores, *, margin=1.0):
+def multiclass_hinge_grad(y_true, scores, *, margin=1.0, squared=False):
     r"""Gradient (subgradient) of the mean multiclass hinge loss w.r.t. the scores.
 
     .. math::
@@ -763,11 +882,13 @@ def multiclass_hinge_grad(y_true, scores, *, margin=1.0):
        \frac{\partial \bar\ell}{\partial s_{iy_i}}
        = -\frac{1}{N}\sum_{j \ne y_i} \mathbb{1}\bigl[s_{ij} - s_{iy_i} + \Delta > 0\bigr]
 
-    Subgradient 0 at the kinks (margin exactly met).
+    Subgradient 0 at the kinks (margin exactly met). With ``squared=True``
+    each indicator becomes :math:`2\max(0, s_{ij} - s_{iy_i} + \Delta)`
+    (differentiable everywhere).
 
     Parameters
     ----------
-    y_true, scores, margin
+    y_true, scores, margin, squared
         As in :func:`multiclass_hinge`.
 
     Returns
@@ -780,6 +901,7 @@ def multiclass_hinge_grad(y_true, scores, *, margin=1.0):
     >>> lb.multiclass_hinge_grad([0], [[3.2, 5.1, -1.7]]).tolist()
     [[-1.0, 1.0, 0.0]]
     """
+    squared = _check_squared(squared)
     labels, s, margin = _hinge_setup(y_true, scores, margin)
     n = s.shape[0]
     rows = np.arange(n)
@@ -787,8 +909,8 @@ def multiclass_hinge_grad(y_true, scores, *, margin=1.0):
         d = (s - s[rows, labels][:, None]) + margin
     active = d > 0
     active[rows, labels] = False
-    g = active.astype(np.float64)
-    g[rows, labels] = -active.sum(axis=1)
+    g = 2.0 * np.where(active, d, 0.0) if squared else active.astype(np.float64)
+    g[rows, labels] = -g.sum(axis=1)
     return g / n
 
 

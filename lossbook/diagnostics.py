@@ -180,7 +180,8 @@ def largest_loss_per_class(y_true, losses, *, k):
     Examples
     --------
     >>> import lossbook as lb
-    >>> lb.largest_loss_per_class([0, 0, 1, 1, 1], [0.1, 2.0, 0.5, 3.0, 0.2], k=1).tolist()
+    >>> from lossbook import demos
+    >>> demos.largest_loss_per_class([0, 0, 1, 1, 1], [0.1, 2.0, 0.5, 3.0, 0.2], k=1).tolist()
     [1, 3]
     """
     y = _v.check_labels(y_true, "y_true")
@@ -220,7 +221,8 @@ def detection_precision_recall(flagged, truly_bad):
     Examples
     --------
     >>> import lossbook as lb
-    >>> lb.detection_precision_recall([1, 2, 3, 4], [2, 4, 9])
+    >>> from lossbook import demos
+    >>> demos.detection_precision_recall([1, 2, 3, 4], [2, 4, 9])
     (0.5, 0.6666666666666666)
     """
     sets = []
@@ -328,8 +330,9 @@ def mix_pseudo_labels(x_labelled, y_labelled, x_unlabelled, pseudo_labels, *, ps
     Examples
     --------
     >>> import numpy as np, lossbook as lb
-    >>> x, y, is_p = lb.mix_pseudo_labels(np.zeros((4, 2)), [0, 1, 0, 1], np.ones((10, 2)),
-    ...                                   [1] * 10, pseudo_fraction=1/3, seed=0)
+    >>> from lossbook import demos
+    >>> x, y, is_p = demos.mix_pseudo_labels(np.zeros((4, 2)), [0, 1, 0, 1], np.ones((10, 2)),
+    ...                                      [1] * 10, pseudo_fraction=1/3, seed=0)
     >>> int(is_p.sum()), len(y)
     (2, 6)
     """
@@ -380,7 +383,7 @@ def fit_linear_regression(x, y, *, loss="mse", delta=1.0, max_iter=500, tol=1e-1
     :math:`|r_i| \le \delta` and :math:`\delta/|r_i|` outside; for MAE it is
     :math:`1/|r_i|`, with :math:`|r_i|` floored at :math:`10^{-9}`.
 
-    :func:`lossbook.train` with ``model="linear"`` minimises the same losses by
+    :func:`lossbook.demos.train` with ``model="linear"`` minimises the same losses by
     plain gradient descent, which for MAE and Huber converges slowly and only
     approximately (the gradient does not shrink near an MAE minimiser); this
     function returns the minimiser itself, as the outlier comparison and the
@@ -413,7 +416,8 @@ def fit_linear_regression(x, y, *, loss="mse", delta=1.0, max_iter=500, tol=1e-1
     Examples
     --------
     >>> import lossbook as lb
-    >>> lb.fit_linear_regression([0, 1, 2], [1, 3, 5]).round(12).tolist()
+    >>> from lossbook import demos
+    >>> demos.fit_linear_regression([0, 1, 2], [1, 3, 5]).round(12).tolist()
     [1.0, 2.0]
     """
     xv = _v.as_float_array(x, "x", ndim=1)

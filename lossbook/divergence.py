@@ -346,7 +346,7 @@ def fit_gaussian_kl(x, log_p, *, direction="forward", mu0=None, sigma0=None, tol
     fit must cover all of ``p``'s mass); ``direction="reverse"`` minimises
     :math:`D_{\mathrm{KL}}(q \,\|\, p)` (the fit avoids regions where ``p`` is
     small and tends to sit on one mode). Both divergences are computed by
-    :func:`grid_kl_divergence` on the grid ``x``.
+    :func:`lossbook.grid_kl_divergence` on the grid ``x``.
 
     Parameters
     ----------
@@ -394,9 +394,10 @@ def fit_gaussian_kl(x, log_p, *, direction="forward", mu0=None, sigma0=None, tol
     Examples
     --------
     >>> import numpy as np, lossbook as lb
+    >>> from lossbook import demos
     >>> x = np.linspace(-10, 14, 2401)
     >>> lp = lb.gaussian_mixture_logpdf(x, [1.0], [2.0], [1.5])
-    >>> mu, sigma = lb.fit_gaussian_kl(x, lp, direction="reverse", mu0=0.0, sigma0=1.0)
+    >>> mu, sigma = demos.fit_gaussian_kl(x, lp, direction="reverse", mu0=0.0, sigma0=1.0)
     >>> round(mu, 4), round(sigma, 4)
     (2.0, 1.5)
     """

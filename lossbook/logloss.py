@@ -16,7 +16,7 @@ for classification*. It holds what those chapters need beyond the core losses:
 - a minimal two-layer sigmoid network whose backward pass starts from a
   chosen output error, including a caller-supplied (possibly wrong) one, to
   study update rules that are not the gradient of the printed loss
-  (:func:`fit_two_layer_gd`; for ordinary training use :func:`lossbook.train`),
+  (:func:`fit_two_layer_gd`; for ordinary training use :func:`lossbook.demos.train`),
   and a one-dimensional slice of a logistic model's loss surface
   (:func:`loss_along_line`);
 - how large the back-propagated gradient stays, layer by layer, in a deep
@@ -168,7 +168,8 @@ def simulate_prediction_set(n=2000, *, confident_wrong=3, margin_mean=6.0, margi
     Examples
     --------
     >>> import lossbook as lb
-    >>> y, p, wrong = lb.simulate_prediction_set(10, confident_wrong=1, seed=1)
+    >>> from lossbook import demos
+    >>> y, p, wrong = demos.simulate_prediction_set(10, confident_wrong=1, seed=1)
     >>> y.shape, p.shape, int(wrong.sum())
     ((10,), (10,), 1)
     """
@@ -225,9 +226,10 @@ def round_confident(y_prob, *, threshold=0.1, to=0.0):
     Examples
     --------
     >>> import lossbook as lb
-    >>> lb.round_confident([0.05, 0.5, 0.97]).tolist()
+    >>> from lossbook import demos
+    >>> demos.round_confident([0.05, 0.5, 0.97]).tolist()
     [0.0, 0.5, 1.0]
-    >>> lb.round_confident([0.05, 0.97], to=1e-5).tolist()
+    >>> demos.round_confident([0.05, 0.97], to=1e-5).tolist()
     [1e-05, 0.99999]
     """
     p = _probs(y_prob)
@@ -265,7 +267,8 @@ def clip_sweep(y_true, y_prob, eps_values):
     Examples
     --------
     >>> import lossbook as lb
-    >>> [round(float(v), 4) for v in lb.clip_sweep([1, 0], [0.0, 0.0], [0.1, 0.01])]
+    >>> from lossbook import demos
+    >>> [round(float(v), 4) for v in demos.clip_sweep([1, 0], [0.0, 0.0], [0.1, 0.01])]
     [1.204, 2.3076]
     """
     p = _probs(y_prob)
@@ -307,7 +310,8 @@ def worst_item_share(y_true, y_prob, *, k=1, eps=None):
     Examples
     --------
     >>> import lossbook as lb
-    >>> round(lb.worst_item_share([1, 1, 1], [0.5, 0.99, 0.99]), 4)
+    >>> from lossbook import demos
+    >>> round(demos.worst_item_share([1, 1, 1], [0.5, 0.99, 0.99]), 4)
     0.9719
     """
     p = _probs(y_prob)
@@ -484,8 +488,9 @@ def fit_two_layer_gd(X, Y, *, output_error="cross_entropy", hidden=4, lr=1.0, ep
     Examples
     --------
     >>> import numpy as np, lossbook as lb
+    >>> from lossbook import demos
     >>> X = np.array([[0., 0.], [0., 1.], [1., 0.], [1., 1.]]); Y = np.array([[0.], [1.], [1.], [1.]])
-    >>> h = lb.fit_two_layer_gd(X, Y, epochs=300, seed=0)
+    >>> h = demos.fit_two_layer_gd(X, Y, epochs=300, seed=0)
     >>> bool(h["cross_entropy"][-1] < h["cross_entropy"][0])
     True
     """
@@ -574,7 +579,8 @@ def loss_along_line(X, y, w, direction, t, *, b=0.0, loss="cross_entropy"):
     Examples
     --------
     >>> import numpy as np, lossbook as lb
-    >>> f = lb.loss_along_line([[1.0]], [1], [0.0], [1.0], [0.0])
+    >>> from lossbook import demos
+    >>> f = demos.loss_along_line([[1.0]], [1], [0.0], [1.0], [0.0])
     >>> round(float(f[0]), 6)
     0.693147
     """
@@ -660,7 +666,8 @@ def layer_gradient_norms(activation, *, depth=20, width=64, n_samples=128, weigh
     Examples
     --------
     >>> import lossbook as lb
-    >>> g = lb.layer_gradient_norms("sigmoid", depth=10, seed=0)
+    >>> from lossbook import demos
+    >>> g = demos.layer_gradient_norms("sigmoid", depth=10, seed=0)
     >>> g.shape, bool(g[0] < 1e-5 * g[-1])
     ((11,), True)
     """

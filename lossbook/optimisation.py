@@ -162,10 +162,11 @@ def logistic_model_loss(w, X, y, *, loss="cross_entropy"):
     Examples
     --------
     >>> import numpy as np, lossbook as lb
+    >>> from lossbook import demos
     >>> X = np.array([[1.0, 0.0], [1.0, 1.0]])
-    >>> round(lb.logistic_model_loss([0.0, 0.0], X, [0, 1]), 6)   # log 2
+    >>> round(demos.logistic_model_loss([0.0, 0.0], X, [0, 1]), 6)   # log 2
     0.693147
-    >>> lb.logistic_model_loss([0.0, 0.0], X, [0, 1], loss="squared_error")
+    >>> demos.logistic_model_loss([0.0, 0.0], X, [0, 1], loss="squared_error")
     0.25
     """
     loss = _check_model_loss(loss)
@@ -201,8 +202,9 @@ def logistic_model_grad(w, X, y, *, loss="cross_entropy"):
     Examples
     --------
     >>> import numpy as np, lossbook as lb
+    >>> from lossbook import demos
     >>> X = np.array([[1.0, 0.0], [1.0, 1.0]])
-    >>> lb.logistic_model_grad([0.0, 0.0], X, [0, 1]).tolist()
+    >>> demos.logistic_model_grad([0.0, 0.0], X, [0, 1]).tolist()
     [0.0, -0.25]
     """
     loss = _check_model_loss(loss)
@@ -244,7 +246,8 @@ def loss_surface(loss, w0, w1):
     Examples
     --------
     >>> import numpy as np, lossbook as lb
-    >>> Z = lb.loss_surface(lambda w: float(w[0] ** 2 + 2 * w[1]), [0.0, 1.0, 2.0], [0.0, 1.0])
+    >>> from lossbook import demos
+    >>> Z = demos.loss_surface(lambda w: float(w[0] ** 2 + 2 * w[1]), [0.0, 1.0, 2.0], [0.0, 1.0])
     >>> Z.tolist()
     [[0.0, 1.0, 4.0], [2.0, 3.0, 6.0]]
     """
@@ -297,8 +300,9 @@ def gradient_descent(loss, grad, w_init, *, learning_rate, n_steps):
     Examples
     --------
     >>> import numpy as np, lossbook as lb
-    >>> path = lb.gradient_descent(lambda w: float(w @ w), lambda w: 2 * w, [1.0, -2.0],
-    ...                            learning_rate=0.25, n_steps=2)
+    >>> from lossbook import demos
+    >>> path = demos.gradient_descent(lambda w: float(w @ w), lambda w: 2 * w, [1.0, -2.0],
+    ...                               learning_rate=0.25, n_steps=2)
     >>> path.weights.tolist()
     [[1.0, -2.0], [0.5, -1.0], [0.25, -0.5]]
     """
@@ -359,8 +363,9 @@ def stochastic_gradient_descent(loss, grad, w_init, n_samples, *, learning_rate,
     Examples
     --------
     >>> import numpy as np, lossbook as lb
+    >>> from lossbook import demos
     >>> x = np.array([1.0, 2.0, 3.0])
-    >>> path = lb.stochastic_gradient_descent(
+    >>> path = demos.stochastic_gradient_descent(
     ...     lambda w: float(np.mean((w[0] - x) ** 2)), lambda w, i: 2 * np.mean(w[0] - x[i], keepdims=True),
     ...     [0.0], 3, learning_rate=0.1, n_steps=200, batch_size=3, seed=0)
     >>> round(float(path.weights[-1, 0]), 6)    # full batch: converges to the mean
@@ -481,8 +486,9 @@ def mle_error_by_size(sample, estimate, true_value, sizes, *, n_repeats, seed):
     Examples
     --------
     >>> import numpy as np, lossbook as lb
-    >>> res = lb.mle_error_by_size(lambda rng, s: rng.random(s) < 0.3, lambda d: d.mean(axis=1),
-    ...                            0.3, [10, 1000], n_repeats=2000, seed=0)
+    >>> from lossbook import demos
+    >>> res = demos.mle_error_by_size(lambda rng, s: rng.random(s) < 0.3, lambda d: d.mean(axis=1),
+    ...                               0.3, [10, 1000], n_repeats=2000, seed=0)
     >>> bool(res.rmse[1] < res.rmse[0])
     True
     """
@@ -555,7 +561,8 @@ def heteroscedastic_gaussian_nll(theta, x, y):
     Examples
     --------
     >>> import lossbook as lb
-    >>> round(lb.heteroscedastic_gaussian_nll([0, 0, 0, 0], [1.0], [0.0]), 6)
+    >>> from lossbook import demos
+    >>> round(demos.heteroscedastic_gaussian_nll([0, 0, 0, 0], [1.0], [0.0]), 6)
     0.918939
     """
     th, x, y = _check_hetero(theta, x, y)
@@ -594,7 +601,8 @@ def heteroscedastic_gaussian_nll_grad(theta, x, y):
     Examples
     --------
     >>> import lossbook as lb
-    >>> lb.heteroscedastic_gaussian_nll_grad([0, 0, 0, 0], [1.0], [0.0]).tolist()
+    >>> from lossbook import demos
+    >>> demos.heteroscedastic_gaussian_nll_grad([0, 0, 0, 0], [1.0], [0.0]).tolist()
     [0.0, 0.0, 1.0, 1.0]
     """
     th, x, y = _check_hetero(theta, x, y)

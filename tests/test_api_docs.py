@@ -1,30 +1,47 @@
-"""The API reference documents every public name."""
+"""The API reference documents every public name, room by room."""
 
 import re
 from pathlib import Path
 
 import lossbook as lb
+from lossbook import book, demos
 
-API = (Path(__file__).resolve().parents[1] / "book" / "api.md").read_text()
+BOOK = Path(__file__).resolve().parents[1] / "book"
+API = "\n".join((BOOK / f).read_text() for f in ("api.md", "api-book.md", "api-demos.md"))
 
 
-def test_every_public_name_is_on_the_api_page():
-    direct = set(re.findall(r"\.\. auto(?:function|class|data):: (\w+)", API))
-    modules = set(re.findall(r"\.\. automodule:: (lossbook\.\w+)", API))
-    missing = []
-    for name in lb.__all__:
-        obj = getattr(lb, name)
-        module = getattr(obj, "__module__", None)
-        if name in direct or module in modules:
-            continue
-        if not callable(obj) and not isinstance(obj, type):
-            # a constant: documented if its defining module is (e.g. plotting.OKABE_ITO)
-            if any(name in getattr(__import__(m, fromlist=["x"]), "__all__", []) for m in modules):
-                continue
-        missing.append(name)
-    assert not missing, f"public names missing from book/api.md: {missing}"
+def _section(title_start: str) -> str:
+    """Text of the API page from the '## <title_start>' heading to the next '## ' heading."""
+    m = re.search(rf"^##? (?:API: )?{re.escape(title_start)}.*?(?=^##? |\Z)", API, re.M | re.S)
+    assert m, f"the API pages have no section starting '{title_start}'"
+    return m.group(0)
+
+
+def test_every_library_name_is_on_the_api_page():
+    lib = _section("The library")
+    direct = set(re.findall(r"\.\. auto(?:function|class|data):: (\w+)", lib))
+    summary = set(re.findall(r"^- \{py:obj\}`(\w+) <lossbook\.\1>`", lib, re.M))
+    missing = [n for n in lb.__all__ if n not in direct]
+    assert not missing, f"library names missing from book/api.md: {missing}"
+    assert not [n for n in lb.__all__ if n not in summary], "every library name belongs in a summary list"
+    stray = sorted(direct - set(lb.__all__))
+    assert not stray, f"book/api.md documents names that are not in lossbook.__all__: {stray}"
+
+
+def test_book_and_demos_are_documented_through_their_all():
+    for title, room in (("the book's machinery", "lossbook.book"), ("chapter demos", "lossbook.demos")):
+        sec = _section(title)
+        assert re.search(rf"\.\. automodule:: {re.escape(room)}\n   :members:\n   :imported-members:", sec), room
+
+
+def test_the_rooms_do_not_overlap():
+    top, b, d = set(lb.__all__), set(book.__all__), set(demos.__all__)
+    assert not (top & b) and not (top & d) and not (b & d), (top & b, top & d, b & d)
+    for name in b | d:
+        assert not hasattr(lb, name) or name in ("book", "demos"), f"lossbook.{name} is still at the top level"
 
 
 def test_every_public_callable_has_a_docstring():
-    no_doc = [n for n in lb.__all__ if callable(getattr(lb, n)) and not (getattr(lb, n).__doc__ or "").strip()]
-    assert not no_doc
+    for room in (lb, book, demos):
+        no_doc = [n for n in room.__all__ if callable(getattr(room, n)) and not (getattr(room, n).__doc__ or "").strip()]
+        assert not no_doc, (room.__name__, no_doc)

@@ -22,9 +22,10 @@ GOOD = """
 
 ```{code-cell} ipython3
 import numpy as np, lossbook as lb, minilib
+from lossbook import book
 x = np.arange(5.0)
-lb.verify("eq-double", minilib.double(x), x + x, kind="identity", how="minilib.double against x + x")
-lb.glue("answer", minilib.double(np.float64(0.5)))
+book.verify("eq-double", minilib.double(x), x + x, kind="identity", how="minilib.double against x + x")
+book.glue("answer", minilib.double(np.float64(0.5)))
 ```
 
 See {eq}`eq-double`; the answer is {glue:text}`answer:.2f`.
@@ -126,7 +127,7 @@ def test_disagreeing_verification_fails_the_build_naming_label_values_tolerance(
 
 
 def test_verification_of_unknown_label_fails_the_build(tmp_path):
-    body = GOOD + '\n```{code-cell} ipython3\nlb.verify("eq-typo", 1.0, 1.0, kind="identity", how="t")\n```\n'
+    body = GOOD + '\n```{code-cell} ipython3\nbook.verify("eq-typo", 1.0, 1.0, kind="identity", how="t")\n```\n'
     r = build(make(tmp_path, body))
     assert r.returncode != 0
     assert "names equation 'eq-typo', but no displayed equation has that label" in _plain(_log(r))

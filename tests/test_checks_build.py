@@ -30,19 +30,20 @@ EQ = """
 CHECKS = """
 ```{code-cell} ipython3
 import numpy as np, lossbook as lb, minilib
+from lossbook import book
 x = np.arange(5.0)
-lb.verify("eq-double", minilib.double(x), x + x, kind="identity", how="minilib.double against x + x")
-lb.verify_bound("eq-double", x, minilib.double(x), at=x, how="x <= 2x for x >= 0, including x = 0")
-lb.verify_estimate("eq-pos", np.random.default_rng(0).normal(size=(4000, 1)) ** 2, np.array([1.0]),
-                   how="mean of squared normal draws is 1")
-lb.glue("answer", minilib.double(np.float64(0.5)))
+book.verify("eq-double", minilib.double(x), x + x, kind="identity", how="minilib.double against x + x")
+book.verify_bound("eq-double", x, minilib.double(x), at=x, how="x <= 2x for x >= 0, including x = 0")
+book.verify_estimate("eq-pos", np.random.default_rng(0).normal(size=(4000, 1)) ** 2, np.array([1.0]),
+                     how="mean of squared normal draws is 1")
+book.glue("answer", minilib.double(np.float64(0.5)))
 ```
 
 See {eq}`eq-double`; the answer is {glue:text}`answer:.2f`, and it is positive.
 
 ```{code-cell} ipython3
 :tags: [remove-input]
-lb.claim("answer-positive", minilib.double(0.5) > 0, "the answer is positive")
+book.claim("answer-positive", minilib.double(0.5) > 0, "the answer is positive")
 ```
 """
 
@@ -83,8 +84,8 @@ def test_kinds_bounds_estimates_and_claims_build_and_are_reported(tmp_path):
 
 
 def test_a_violated_inequality_fails_the_build(tmp_path):
-    body = EQ + CHECKS.replace("lb.verify_bound(\"eq-double\", x, minilib.double(x)",
-                               "lb.verify_bound(\"eq-double\", minilib.double(x), x")
+    body = EQ + CHECKS.replace("book.verify_bound(\"eq-double\", x, minilib.double(x)",
+                               "book.verify_bound(\"eq-double\", minilib.double(x), x")
     r = build(make(tmp_path, body))
     assert r.returncode != 0
     log = _log(r)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lossbook.citation import _preferred, author_names, load_citation, publisher_name, to_apa, to_bibtex
+from lossbook.book.citation import _preferred, author_names, load_citation, publisher_name, to_apa, to_bibtex
 
 ROOT = Path(__file__).resolve().parents[1]
 CFF = load_citation(ROOT / "CITATION.cff")

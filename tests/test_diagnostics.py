@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lossbook as lb
+from lossbook import demos
 
 
 def _probs(seed, n=200, c=3):
@@ -60,25 +61,25 @@ def test_reliability_errors():
 def test_largest_loss_per_class():
     y = [0, 0, 0, 1, 1, 2]
     loss = [0.1, 5.0, 3.0, 0.2, 0.4, 1.0]
-    assert lb.largest_loss_per_class(y, loss, k=2).tolist() == [1, 2, 4, 3, 5]
-    assert lb.largest_loss_per_class(y, loss, k=1).tolist() == [1, 4, 5]
+    assert demos.largest_loss_per_class(y, loss, k=2).tolist() == [1, 2, 4, 3, 5]
+    assert demos.largest_loss_per_class(y, loss, k=1).tolist() == [1, 4, 5]
 
 
 def test_largest_loss_errors():
     with pytest.raises(ValueError, match="same shape"):
-        lb.largest_loss_per_class([0, 1], [0.1], k=1)
+        demos.largest_loss_per_class([0, 1], [0.1], k=1)
     with pytest.raises(ValueError, match="k must be an int >= 1"):
-        lb.largest_loss_per_class([0, 1], [0.1, 0.2], k=0)
+        demos.largest_loss_per_class([0, 1], [0.1, 0.2], k=0)
     with pytest.raises(ValueError, match="losses must be finite"):
-        lb.largest_loss_per_class([0, 1], [0.1, np.nan], k=1)
+        demos.largest_loss_per_class([0, 1], [0.1, np.nan], k=1)
 
 
 def test_detection_precision_recall():
-    assert lb.detection_precision_recall([1, 2, 3, 4], [2, 4, 9]) == (0.5, pytest.approx(2 / 3))
-    assert lb.detection_precision_recall([], [1]) == (0.0, 0.0)
-    assert lb.detection_precision_recall([1], []) == (0.0, 1.0)
+    assert demos.detection_precision_recall([1, 2, 3, 4], [2, 4, 9]) == (0.5, pytest.approx(2 / 3))
+    assert demos.detection_precision_recall([], [1]) == (0.0, 0.0)
+    assert demos.detection_precision_recall([1], []) == (0.0, 1.0)
     with pytest.raises(ValueError, match="flagged must not repeat an index"):
-        lb.detection_precision_recall([1, 1], [1])
+        demos.detection_precision_recall([1, 1], [1])
 
 
 def test_triage_finds_flipped_labels():  # claim A3
@@ -90,10 +91,10 @@ def test_triage_finds_flipped_labels():  # claim A3
     bad = rng.choice(n, size=30, replace=False)
     noisy = y.copy()
     noisy[bad] = (noisy[bad] + rng.integers(1, 3, size=30)) % 3
-    fit = lb.train(X, noisy, model="softmax", lr=0.1, epochs=300, weight_decay=0.01)
+    fit = demos.train(X, noisy, model="softmax", lr=0.1, epochs=300, weight_decay=0.01)
     loss = lb.softmax_cross_entropy(noisy, fit.decision_function(X), reduction="none")
-    flagged = lb.largest_loss_per_class(noisy, loss, k=10)
-    precision, recall = lb.detection_precision_recall(flagged, bad)
+    flagged = demos.largest_loss_per_class(noisy, loss, k=10)
+    precision, recall = demos.detection_precision_recall(flagged, bad)
     assert precision > 0.8 and recall > 0.8
 
 
@@ -123,27 +124,27 @@ def test_smoothed_cross_entropy_decomposes(alpha, c, seed):
 def test_mix_pseudo_labels_ratio_and_content():
     xl = np.arange(20.0).reshape(10, 2)
     xu = -np.arange(100.0).reshape(50, 2)
-    x, y, is_p = lb.mix_pseudo_labels(xl, np.zeros(10, int), xu, np.ones(50, int), pseudo_fraction=1 / 3, seed=0)
+    x, y, is_p = demos.mix_pseudo_labels(xl, np.zeros(10, int), xu, np.ones(50, int), pseudo_fraction=1 / 3, seed=0)
     assert is_p.sum() == 5 and len(y) == 15  # 10 : 5 = 67 : 33
     assert np.array_equal(x[:10], xl) and np.all(y[is_p] == 1)
     assert len({tuple(r) for r in x[is_p]}) == 5  # without replacement
-    x0, _, p0 = lb.mix_pseudo_labels(xl, np.zeros(10, int), xu, np.ones(50, int), pseudo_fraction=0, seed=0)
+    x0, _, p0 = demos.mix_pseudo_labels(xl, np.zeros(10, int), xu, np.ones(50, int), pseudo_fraction=0, seed=0)
     assert p0.sum() == 0 and np.array_equal(x0, xl)
-    a = lb.mix_pseudo_labels(xl, np.zeros(10, int), xu, np.ones(50, int), pseudo_fraction=0.5, seed=3)[0]
-    b = lb.mix_pseudo_labels(xl, np.zeros(10, int), xu, np.ones(50, int), pseudo_fraction=0.5, seed=3)[0]
+    a = demos.mix_pseudo_labels(xl, np.zeros(10, int), xu, np.ones(50, int), pseudo_fraction=0.5, seed=3)[0]
+    b = demos.mix_pseudo_labels(xl, np.zeros(10, int), xu, np.ones(50, int), pseudo_fraction=0.5, seed=3)[0]
     assert np.array_equal(a, b)
 
 
 def test_mix_pseudo_labels_errors():
     xl, yl = np.zeros((10, 2)), np.zeros(10, int)
     with pytest.raises(ValueError, match="needs 90 pseudo-labelled items, but x_unlabelled has only 5"):
-        lb.mix_pseudo_labels(xl, yl, np.zeros((5, 2)), np.zeros(5, int), pseudo_fraction=0.9, seed=0)
+        demos.mix_pseudo_labels(xl, yl, np.zeros((5, 2)), np.zeros(5, int), pseudo_fraction=0.9, seed=0)
     with pytest.raises(ValueError, match=r"pseudo_fraction must be in \[0, 1\)"):
-        lb.mix_pseudo_labels(xl, yl, np.zeros((5, 2)), np.zeros(5, int), pseudo_fraction=1.0, seed=0)
+        demos.mix_pseudo_labels(xl, yl, np.zeros((5, 2)), np.zeros(5, int), pseudo_fraction=1.0, seed=0)
     with pytest.raises(ValueError, match="same shape after the sample axis"):
-        lb.mix_pseudo_labels(xl, yl, np.zeros((5, 3)), np.zeros(5, int), pseudo_fraction=0.1, seed=0)
+        demos.mix_pseudo_labels(xl, yl, np.zeros((5, 3)), np.zeros(5, int), pseudo_fraction=0.1, seed=0)
     with pytest.raises(ValueError, match="one label per row of x_unlabelled"):
-        lb.mix_pseudo_labels(xl, yl, np.zeros((5, 2)), np.zeros(4, int), pseudo_fraction=0.1, seed=0)
+        demos.mix_pseudo_labels(xl, yl, np.zeros((5, 2)), np.zeros(4, int), pseudo_fraction=0.1, seed=0)
 
 
 @pytest.mark.parametrize("loss, delta", [("mse", 1.0), ("huber", 1.0), ("huber", 0.3), ("mae", 1.0)])
@@ -157,7 +158,7 @@ def test_fit_linear_regression_minimises_the_loss(loss, delta):
     f = {"mse": lambda p: float(lb.mse(y, p[0] + p[1] * x)),
          "mae": lambda p: float(lb.mae(y, p[0] + p[1] * x)),
          "huber": lambda p: float(lb.huber(y, p[0] + p[1] * x, delta=delta))}[loss]
-    coef = lb.fit_linear_regression(x, y, loss=loss, delta=delta)
+    coef = demos.fit_linear_regression(x, y, loss=loss, delta=delta)
     ref = minimize(f, [0.0, 0.0], method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 20000})
     assert f(coef) <= ref.fun + 1e-9
 
@@ -167,16 +168,16 @@ def test_fit_linear_regression_robustness_order():
     x = np.linspace(0, 1, 50)
     y = 2 * x + rng.normal(scale=0.05, size=50)
     y[-5:] += 10
-    slopes = {k: lb.fit_linear_regression(x, y, loss=k)[1] for k in ("mse", "huber", "mae")}
+    slopes = {k: demos.fit_linear_regression(x, y, loss=k)[1] for k in ("mse", "huber", "mae")}
     assert abs(slopes["mae"] - 2) < abs(slopes["huber"] - 2) < abs(slopes["mse"] - 2)
 
 
 def test_fit_linear_regression_errors():
     with pytest.raises(ValueError, match="loss must be one of"):
-        lb.fit_linear_regression([0, 1], [0, 1], loss="l3")
+        demos.fit_linear_regression([0, 1], [0, 1], loss="l3")
     with pytest.raises(ValueError, match="two distinct values"):
-        lb.fit_linear_regression([1, 1], [0, 1])
+        demos.fit_linear_regression([1, 1], [0, 1])
     with pytest.raises(ValueError, match="x and y must have the same shape"):
-        lb.fit_linear_regression([0, 1, 2], [0, 1])
+        demos.fit_linear_regression([0, 1, 2], [0, 1])
     with pytest.raises(ValueError, match="delta must be a finite number > 0"):
-        lb.fit_linear_regression([0, 1], [0, 1], loss="huber", delta=0)
+        demos.fit_linear_regression([0, 1], [0, 1], loss="huber", delta=0)

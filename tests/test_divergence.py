@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as hs
 
 import lossbook as lb
+from lossbook import demos
 
 mp.mp.dps = 50
 
@@ -173,19 +174,19 @@ def test_forward_fit_is_moment_matching(bimodal):
     dx = x[1] - x[0]
     m = (x * p).sum() * dx
     s = np.sqrt(((x - m) ** 2 * p).sum() * dx)
-    mu, sigma = lb.fit_gaussian_kl(x, lp, direction="forward", mu0=-3.0, sigma0=0.5, tol=1e-10)
+    mu, sigma = demos.fit_gaussian_kl(x, lp, direction="forward", mu0=-3.0, sigma0=0.5, tol=1e-10)
     assert mu == pytest.approx(m, abs=1e-8)
     assert sigma == pytest.approx(s, rel=1e-8)
 
 
 def test_reverse_fit_seeks_a_mode(bimodal):
     x, lp = bimodal
-    mu_r, s_r = lb.fit_gaussian_kl(x, lp, direction="reverse", mu0=1.0, sigma0=1.0)
-    mu_l, s_l = lb.fit_gaussian_kl(x, lp, direction="reverse", mu0=-1.0, sigma0=1.0)
+    mu_r, s_r = demos.fit_gaussian_kl(x, lp, direction="reverse", mu0=1.0, sigma0=1.0)
+    mu_l, s_l = demos.fit_gaussian_kl(x, lp, direction="reverse", mu0=-1.0, sigma0=1.0)
     assert mu_r == pytest.approx(2.5, abs=0.05) and s_r == pytest.approx(0.8, abs=0.05)
     assert mu_l == pytest.approx(-2.5, abs=0.05) and s_l == pytest.approx(0.8, abs=0.05)
     # the default start (highest point of p) lands on the heavier mode
-    assert lb.fit_gaussian_kl(x, lp, direction="reverse")[0] == pytest.approx(mu_r, abs=1e-5)
+    assert demos.fit_gaussian_kl(x, lp, direction="reverse")[0] == pytest.approx(mu_r, abs=1e-5)
     # and it is a local minimum: nearby Gaussians are worse
     f = lambda m, s: lb.grid_kl_divergence(x, st.norm.logpdf(x, m, s), lp)  # noqa: E731
     best = f(mu_r, s_r)
@@ -197,7 +198,7 @@ def test_fit_recovers_a_gaussian_both_ways():
     x = np.linspace(-10, 14, 2401)
     lp = st.norm.logpdf(x, 2.0, 1.5)
     for d in ("forward", "reverse"):
-        mu, s = lb.fit_gaussian_kl(x, lp, direction=d, mu0=0.0, sigma0=1.0, tol=1e-10)
+        mu, s = demos.fit_gaussian_kl(x, lp, direction=d, mu0=0.0, sigma0=1.0, tol=1e-10)
         assert mu == pytest.approx(2.0, abs=1e-7) and s == pytest.approx(1.5, rel=1e-7)
 
 
@@ -205,9 +206,9 @@ def test_fit_validates():
     x = np.linspace(-5, 5, 101)
     lp = st.norm.logpdf(x)
     with pytest.raises(ValueError, match="direction must be 'forward' or 'reverse', got 'both'"):
-        lb.fit_gaussian_kl(x, lp, direction="both")
+        demos.fit_gaussian_kl(x, lp, direction="both")
     with pytest.raises(ValueError, match="sigma0 must be a finite number > 0"):
-        lb.fit_gaussian_kl(x, lp, sigma0=-1.0)
+        demos.fit_gaussian_kl(x, lp, sigma0=-1.0)
 
 
 # --- Monte Carlo KL --------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""lossbook.glue: numbers into prose, compatible with myst-nb's glue protocol."""
+"""lossbook.book.glue: numbers into prose, compatible with myst-nb's glue protocol."""
 
 import ast
 
@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import lossbook as lb
+from lossbook import book
 from lossbook.book import to_plain
 
 
@@ -34,13 +35,13 @@ def test_refuses_nan_arrays_and_objects():
     with pytest.raises(TypeError, match="expects a number or a string; got dict"):
         to_plain("x", {})
     with pytest.raises(ValueError, match="name must be a non-empty string"):
-        lb.glue("", 1.0)
+        book.glue("", 1.0)
     with pytest.raises(TypeError, match="fmt applies to numbers"):
-        lb.glue("x", "text", fmt=".2f")
+        book.glue("x", "text", fmt=".2f")
 
 
 def test_outputs_match_myst_nb_glue_protocol(monkeypatch):
-    """What lossbook.glue displays is what myst-nb's own glue would, so the roles find it."""
+    """What lossbook.book.glue displays is what myst-nb's own glue would, so the roles find it."""
     from IPython.core.interactiveshell import InteractiveShell
     import IPython.display
     from myst_nb.ext.glue import extract_glue_data
@@ -51,8 +52,8 @@ def test_outputs_match_myst_nb_glue_protocol(monkeypatch):
     )
     InteractiveShell.instance()
     try:
-        lb.glue("ratio", np.float64(0.125))
-        lb.glue("pct", 0.5, fmt=".1%")
+        book.glue("ratio", np.float64(0.125))
+        book.glue("pct", 0.5, fmt=".1%")
     finally:
         InteractiveShell.clear_instance()
     outputs = [

@@ -5,7 +5,8 @@ import pytest
 import scipy.stats as st
 
 import lossbook as lb
-from lossbook.train import _forward, _loss_and_grad
+from lossbook import book, demos
+from lossbook.demos.train import _forward, _loss_and_grad
 
 
 # ---- likelihood ------------------------------------------------------------
@@ -73,36 +74,36 @@ def test_likelihood_errors():
 # ---- datasets --------------------------------------------------------------
 
 def test_datasets_are_seeded_and_shaped():
-    a = lb.make_blobs(20, 4, seed=3)
-    b = lb.make_blobs(20, 4, seed=3)
-    c = lb.make_blobs(20, 4, seed=4)
+    a = demos.make_blobs(20, 4, seed=3)
+    b = demos.make_blobs(20, 4, seed=3)
+    c = demos.make_blobs(20, 4, seed=4)
     np.testing.assert_array_equal(a[0], b[0])
     assert not np.array_equal(a[0], c[0])
     assert a[0].shape == (80, 2) and np.bincount(a[1]).tolist() == [20] * 4
 
-    X, y, w = lb.make_binary(500, seed=0)
+    X, y, w = demos.make_binary(500, seed=0)
     assert X.shape == (500, 2) and set(np.unique(y)) == {0, 1}
     assert np.mean((X @ w > 0) == (y == 1)) > 0.7  # signal is there
 
-    x, yr, out = lb.make_regression_with_outliers(100, 0.2, seed=0)
+    x, yr, out = demos.make_regression_with_outliers(100, 0.2, seed=0)
     assert out.sum() == 20 and np.all(yr[out] > 2 * x[out] + 1 + 5)
 
-    Xm, Y = lb.make_multilabel(50, 3, seed=0)
+    Xm, Y = demos.make_multilabel(50, 3, seed=0)
     assert Xm.shape == (50, 5) and Y.shape == (50, 3) and set(np.unique(Y)) <= {0, 1}
 
 
 def test_flip_labels():
     y = np.repeat(np.arange(3), 10)
     before = y.copy()
-    yn, flipped = lb.flip_labels(y, 0.4, 3, seed=1)
+    yn, flipped = demos.flip_labels(y, 0.4, 3, seed=1)
     np.testing.assert_array_equal(y, before)
     assert flipped.sum() == 12
     assert np.all(yn[flipped] != y[flipped]) and np.all(yn[~flipped] == y[~flipped])
-    assert np.array_equal(yn, lb.flip_labels(y, 0.4, 3, seed=1)[0])
+    assert np.array_equal(yn, demos.flip_labels(y, 0.4, 3, seed=1)[0])
     with pytest.raises(ValueError, match=r"frac must be in \[0, 1\], got 1.5"):
-        lb.flip_labels(y, 1.5, 3)
+        demos.flip_labels(y, 1.5, 3)
     with pytest.raises(TypeError, match=r"seed must be an int"):
-        lb.make_blobs(5, seed=1.5)
+        demos.make_blobs(5, seed=1.5)
 
 
 # ---- train -----------------------------------------------------------------
@@ -117,12 +118,12 @@ CONFIGS = [
 
 def _data_for(model):
     if model == "linear":
-        x, y, _ = lb.make_regression_with_outliers(40, 0.0, seed=0)
+        x, y, _ = demos.make_regression_with_outliers(40, 0.0, seed=0)
         return x[:, None], y
     if model == "logistic":
-        X, y, _ = lb.make_binary(40, seed=0)
+        X, y, _ = demos.make_binary(40, seed=0)
         return X, y
-    return lb.make_blobs(12, 3, seed=0)
+    return demos.make_blobs(12, 3, seed=0)
 
 
 @pytest.mark.parametrize("model, loss", CONFIGS)
@@ -130,10 +131,10 @@ def test_trainer_step_is_gradient_of_recorded_loss(model, loss):
     """One full-batch step with weight_decay must equal theta - lr * numerical grad."""
     X, y = _data_for(model)
     act = "sigmoid" if loss == "mse" else "tanh"
-    h0 = lb.train(X, y, model=model, loss=loss, epochs=0, seed=2, hidden=4, activation=act)
+    h0 = demos.train(X, y, model=model, loss=loss, epochs=0, seed=2, hidden=4, activation=act)
     lr, wd = 1e-3, 0.1
-    h1 = lb.train(X, y, model=model, loss=loss, epochs=1, lr=lr, seed=2, hidden=4, activation=act,
-                  weight_decay=wd, init=h0.params)
+    h1 = demos.train(X, y, model=model, loss=loss, epochs=1, lr=lr, seed=2, hidden=4, activation=act,
+                     weight_decay=wd, init=h0.params)
     T = None if model in ("linear", "logistic") else np.eye(3)[y]
     keys = list(h0.params)
     shapes = [h0.params[k].shape for k in keys]
@@ -156,41 +157,41 @@ def test_trainer_step_is_gradient_of_recorded_loss(model, loss):
 
 
 def test_trainer_learns_and_is_deterministic():
-    X, y = lb.make_blobs(30, 3, seed=0)
-    h = lb.train(X, y, model="two_layer", lr=0.3, epochs=60, batch_size=16, seed=5)
-    h2 = lb.train(X, y, model="two_layer", lr=0.3, epochs=60, batch_size=16, seed=5)
+    X, y = demos.make_blobs(30, 3, seed=0)
+    h = demos.train(X, y, model="two_layer", lr=0.3, epochs=60, batch_size=16, seed=5)
+    h2 = demos.train(X, y, model="two_layer", lr=0.3, epochs=60, batch_size=16, seed=5)
     np.testing.assert_array_equal(h.loss, h2.loss)
     assert h.loss[-1] < 0.5 * h.loss[0] and h.accuracy[-1] > 0.9
     assert h.predict(X).shape == (90,)
     np.testing.assert_allclose(h.predict_proba(X).sum(axis=1), 1.0)
-    Xb, yb, _ = lb.make_binary(200, seed=0)
-    hl = lb.train(Xb, yb, model="logistic", lr=1.0, epochs=100)
+    Xb, yb, _ = demos.make_binary(200, seed=0)
+    hl = demos.train(Xb, yb, model="logistic", lr=1.0, epochs=100)
     assert hl.accuracy[-1] > 0.8 and set(np.unique(hl.predict(Xb))) <= {0, 1}
-    hs = lb.train(X, y, model="hinge", epochs=30)
+    hs = demos.train(X, y, model="hinge", epochs=30)
     with pytest.raises(ValueError, match="predict_proba is not defined"):
         hs.predict_proba(X)
 
 
 def test_saturated_start_mse_vs_cross_entropy():
     # the classic: from saturated wrong weights, sigmoid+MSE barely moves, CE recovers
-    X, y, w = lb.make_binary(200, seed=0)
+    X, y, w = demos.make_binary(200, seed=0)
     init = {"w": -10.0 * w, "b": np.array(0.0)}
-    ce = lb.train(X, y, model="logistic", loss="cross_entropy", lr=1.0, epochs=50, init=init)
-    ms = lb.train(X, y, model="logistic", loss="mse", lr=1.0, epochs=50, init=init)
+    ce = demos.train(X, y, model="logistic", loss="cross_entropy", lr=1.0, epochs=50, init=init)
+    ms = demos.train(X, y, model="logistic", loss="mse", lr=1.0, epochs=50, init=init)
     assert ce.accuracy[0] < 0.5 and ce.accuracy[-1] > 0.8 and ms.accuracy[-1] < 0.5
     np.testing.assert_array_equal(init["w"], -10.0 * w)  # init not mutated
 
 
 def test_train_errors():
-    X, y = lb.make_blobs(5, 2, seed=0)
+    X, y = demos.make_blobs(5, 2, seed=0)
     with pytest.raises(ValueError, match=r"loss for model='linear' must be one of 'mse', 'mae', 'huber', got 'hinge'"):
-        lb.train(X, y.astype(float), model="linear", loss="hinge")
+        demos.train(X, y.astype(float), model="linear", loss="hinge")
     with pytest.raises(ValueError, match=r"model must be one of"):
-        lb.train(X, y, model="cnn")
+        demos.train(X, y, model="cnn")
     with pytest.raises(ValueError, match=r"init\['W'\] must have shape \(2, 2\), got \(3, 2\)"):
-        lb.train(X, y, model="softmax", init={"W": np.zeros((3, 2))})
+        demos.train(X, y, model="softmax", init={"W": np.zeros((3, 2))})
     with pytest.raises(ValueError, match=r"X and y must have the same number of samples"):
-        lb.train(X, y[:-1], model="softmax")
+        demos.train(X, y[:-1], model="softmax")
 
 
 # ---- plotting ----------------------------------------------------------------
@@ -200,9 +201,9 @@ def test_style_white_background():
     mpl.use("Agg")
     import matplotlib.pyplot as plt
 
-    with lb.style():
+    with book.style():
         fig, ax = plt.subplots()
         assert mpl.colors.to_hex(fig.get_facecolor()) == "#ffffff"
         assert mpl.colors.to_hex(ax.get_facecolor()) == "#ffffff"
-        assert mpl.rcParams["axes.prop_cycle"].by_key()["color"][0] == lb.OKABE_ITO[0]
+        assert mpl.rcParams["axes.prop_cycle"].by_key()["color"][0] == book.OKABE_ITO[0]
         plt.close(fig)

@@ -12,12 +12,13 @@ from hypothesis.extra import numpy as hnp
 from sklearn import metrics
 
 import lossbook as lb
+from lossbook import demos
 
 
 # ---------------------------------------------------------------- prediction set
 def test_simulate_prediction_set_is_seeded_and_plants_wrong_items():
-    y1, p1, w1 = lb.simulate_prediction_set(500, confident_wrong=4, seed=3)
-    y2, p2, w2 = lb.simulate_prediction_set(500, confident_wrong=4, seed=3)
+    y1, p1, w1 = demos.simulate_prediction_set(500, confident_wrong=4, seed=3)
+    y2, p2, w2 = demos.simulate_prediction_set(500, confident_wrong=4, seed=3)
     np.testing.assert_array_equal(y1, y2)
     np.testing.assert_array_equal(p1, p2)
     assert int(w1.sum()) == 4
@@ -26,69 +27,69 @@ def test_simulate_prediction_set_is_seeded_and_plants_wrong_items():
     lo, hi = lb.sigmoid(-4.0), lb.sigmoid(-2.5)
     assert np.all((p_true[w1] >= lo) & (p_true[w1] <= hi))
     assert np.all((p1 > 0) & (p1 < 1))
-    y3, p3, _ = lb.simulate_prediction_set(500, confident_wrong=4, seed=4)
+    y3, p3, _ = demos.simulate_prediction_set(500, confident_wrong=4, seed=4)
     assert not np.array_equal(p1, p3)
 
 
 def test_simulate_prediction_set_errors():
     with pytest.raises(ValueError, match=r"confident_wrong must be <= n=5, got 6"):
-        lb.simulate_prediction_set(5, confident_wrong=6)
+        demos.simulate_prediction_set(5, confident_wrong=6)
     with pytest.raises(ValueError, match=r"margin_sd must be a finite number > 0, got 0"):
-        lb.simulate_prediction_set(5, margin_sd=0)
+        demos.simulate_prediction_set(5, margin_sd=0)
     with pytest.raises(ValueError, match=r"wrong_margin must be a pair \(a, b\) with 0 <= a < b"):
-        lb.simulate_prediction_set(5, wrong_margin=(3.0, 2.0))
+        demos.simulate_prediction_set(5, wrong_margin=(3.0, 2.0))
     with pytest.raises(TypeError, match="seed must be an int"):
-        lb.simulate_prediction_set(5, seed=1.5)
+        demos.simulate_prediction_set(5, seed=1.5)
 
 
 # ---------------------------------------------------------------- transforms
 def test_round_confident_rounds_only_the_confident():
     p = np.array([0.02, 0.1, 0.5, 0.9, 0.95])
-    out = lb.round_confident(p)
+    out = demos.round_confident(p)
     np.testing.assert_array_equal(out, [0.0, 0.1, 0.5, 0.9, 1.0])
-    np.testing.assert_array_equal(lb.round_confident(p, to=1e-5), [1e-5, 0.1, 0.5, 0.9, 1 - 1e-5])
+    np.testing.assert_array_equal(demos.round_confident(p, to=1e-5), [1e-5, 0.1, 0.5, 0.9, 1 - 1e-5])
     np.testing.assert_array_equal(p, [0.02, 0.1, 0.5, 0.9, 0.95])  # not mutated
 
 
 def test_round_confident_errors():
     with pytest.raises(ValueError, match=r"threshold must be a finite number > 0 and < 0.5, got 0.6"):
-        lb.round_confident([0.5], threshold=0.6)
+        demos.round_confident([0.5], threshold=0.6)
     with pytest.raises(ValueError, match=r"to must be a finite number >= 0 and < 0.1, got 0.2"):
-        lb.round_confident([0.5], to=0.2)
+        demos.round_confident([0.5], to=0.2)
     with pytest.raises(ValueError, match=r"y_prob must be probabilities in \[0, 1\], got 1.5"):
-        lb.round_confident([1.5])
+        demos.round_confident([1.5])
 
 
 def test_clip_sweep_matches_sklearn_log_loss_on_clipped_input():
     # oracle (b): scikit-learn's log_loss on the clipped probabilities
-    y, p, _ = lb.simulate_prediction_set(300, confident_wrong=2, wrong_margin=(8, 12), seed=5)
+    y, p, _ = demos.simulate_prediction_set(300, confident_wrong=2, wrong_margin=(8, 12), seed=5)
     eps = np.array([1e-12, 1e-6, 1e-3, 0.05])
-    got = lb.clip_sweep(y, p, eps)
+    got = demos.clip_sweep(y, p, eps)
     want = [metrics.log_loss(y, np.clip(p, e, 1 - e), labels=[0, 1]) for e in eps]
     np.testing.assert_allclose(got, want, rtol=1e-12)
 
 
 def test_clip_sweep_helps_an_overconfident_set():
     # E2 in spirit: clipping less extreme lowers the loss when some items are confidently wrong
-    y, p, _ = lb.simulate_prediction_set(2000, confident_wrong=3, margin_mean=7, margin_sd=2.5,
-                                         wrong_margin=(8, 12), seed=0)
-    L = lb.clip_sweep(y, p, np.logspace(-15, -1, 29))
+    y, p, _ = demos.simulate_prediction_set(2000, confident_wrong=3, margin_mean=7, margin_sd=2.5,
+                                            wrong_margin=(8, 12), seed=0)
+    L = demos.clip_sweep(y, p, np.logspace(-15, -1, 29))
     assert L.min() < L[0]
     assert L[-1] > L[0]  # clipping at 0.1 costs more than it saves
 
 
 def test_clip_sweep_errors():
     with pytest.raises(ValueError, match=r"eps_values must lie in \(0, 0.5\), got 0.0 at index 1"):
-        lb.clip_sweep([1], [0.5], [0.1, 0.0])
+        demos.clip_sweep([1], [0.5], [0.1, 0.0])
     with pytest.raises(ValueError, match=r"y_true must hold 0/1 labels, got 0.5"):
-        lb.clip_sweep([0.5], [0.5], [0.1])
+        demos.clip_sweep([0.5], [0.5], [0.1])
 
 
 def test_rounding_a_confidently_wrong_item_to_zero_costs_minus_log_eps():
     # E2/E3: an item rounded to the wrong extreme costs -log(1e-15) under a 1e-15 clip
     y = np.array([1, 1])
     p = np.array([0.05, 0.99])
-    r = lb.round_confident(p)
+    r = demos.round_confident(p)
     per = lb.binary_cross_entropy(y, r, eps=1e-15, reduction="none")
     np.testing.assert_allclose(per[0], -np.log(1e-15), rtol=1e-12)
 
@@ -97,12 +98,12 @@ def test_worst_item_share():
     y = np.array([1, 1, 1])
     p = np.array([0.5, 0.99, 0.99])
     per = -np.log(p)
-    assert lb.worst_item_share(y, p) == pytest.approx(per[0] / per.sum(), rel=1e-14)
-    assert lb.worst_item_share(y, p, k=3) == pytest.approx(1.0, rel=1e-14)
-    assert lb.worst_item_share([1, 0], [1.0, 0.0]) == 0.0
-    assert lb.worst_item_share([1, 0], [0.0, 0.0]) == 1.0
+    assert demos.worst_item_share(y, p) == pytest.approx(per[0] / per.sum(), rel=1e-14)
+    assert demos.worst_item_share(y, p, k=3) == pytest.approx(1.0, rel=1e-14)
+    assert demos.worst_item_share([1, 0], [1.0, 0.0]) == 0.0
+    assert demos.worst_item_share([1, 0], [0.0, 0.0]) == 1.0
     with pytest.raises(ValueError, match=r"k must be <= the number of items \(3\), got 4"):
-        lb.worst_item_share(y, p, k=4)
+        demos.worst_item_share(y, p, k=4)
 
 
 # ---------------------------------------------------------------- accuracies (B3)
@@ -177,7 +178,7 @@ def test_fit_two_layer_gd_one_step_is_a_gradient_step(loss):
     rng = np.random.default_rng(1)
     X = rng.normal(size=(12, 2))
     Y = (rng.uniform(size=(12, 2)) < 0.5).astype(float)
-    h0 = lb.fit_two_layer_gd(X, Y, output_error=loss, hidden=3, lr=0.5, epochs=1, seed=4)
+    h0 = demos.fit_two_layer_gd(X, Y, output_error=loss, hidden=3, lr=0.5, epochs=1, seed=4)
     # reconstruct the initial weights from the same seed
     r = np.random.default_rng(4)
     W1 = r.normal(0, 1.0, (2, 3)); W2 = r.normal(0, 1.0, (3, 2))
@@ -193,16 +194,16 @@ def test_fit_two_layer_gd_callable_rule_and_errors():
     rng = np.random.default_rng(0)
     X = (rng.uniform(size=(30, 2)) < 0.5).astype(float)
     Y = 1.0 - X
-    bug = lb.fit_two_layer_gd(X, Y, output_error=lambda A, X_, Y_: A - X_, epochs=400, seed=0)
-    ok = lb.fit_two_layer_gd(X, Y, output_error="cross_entropy", epochs=400, seed=0)
+    bug = demos.fit_two_layer_gd(X, Y, output_error=lambda A, X_, Y_: A - X_, epochs=400, seed=0)
+    ok = demos.fit_two_layer_gd(X, Y, output_error="cross_entropy", epochs=400, seed=0)
     assert ok["cross_entropy"][-1] < ok["cross_entropy"][0]
     assert bug["cross_entropy"][-1] > bug["cross_entropy"][0]
     with pytest.raises(ValueError, match=r"output_error must return an array of shape \(30, 2\)"):
-        lb.fit_two_layer_gd(X, Y, output_error=lambda A, X_, Y_: A[:, :1], epochs=1)
+        demos.fit_two_layer_gd(X, Y, output_error=lambda A, X_, Y_: A[:, :1], epochs=1)
     with pytest.raises(ValueError, match=r"output_error must be 'cross_entropy', 'mse' or a callable"):
-        lb.fit_two_layer_gd(X, Y, output_error="hinge")
+        demos.fit_two_layer_gd(X, Y, output_error="hinge")
     with pytest.raises(ValueError, match=r"Y must have 30 rows to match X, got shape \(3, 2\)"):
-        lb.fit_two_layer_gd(X, Y[:3])
+        demos.fit_two_layer_gd(X, Y[:3])
 
 
 def test_loss_along_line():
@@ -212,11 +213,11 @@ def test_loss_along_line():
     w, u = np.array([0.5, 0.0]), np.array([1.0, -1.0])
     t = np.linspace(-3, 3, 7)
     for loss in ("cross_entropy", "mse"):
-        got = lb.loss_along_line(X, y, w, u, t, b=0.2, loss=loss)
+        got = demos.loss_along_line(X, y, w, u, t, b=0.2, loss=loss)
         want = [_mean_loss(loss, X, y, np.r_[w + tj * u, 0.2]) for tj in t]
         np.testing.assert_allclose(got, want, rtol=1e-14)
     with pytest.raises(ValueError, match=r"direction must have shape \(2,\) to match X, got \(3,\)"):
-        lb.loss_along_line(X, y, w, [1, 2, 3], t)
+        demos.loss_along_line(X, y, w, [1, 2, 3], t)
 
 
 def test_fit_two_layer_gd_saturated_start_mse_stalls():
@@ -225,12 +226,12 @@ def test_fit_two_layer_gd_saturated_start_mse_stalls():
     X = rng.uniform(-1, 1, (120, 2))
     Y = ((X[:, 0] * X[:, 1]) > 0).astype(float)[:, None]
     kw = dict(hidden=8, lr=2.0, epochs=200, init_scale=2.0, b2_init=-8.0, seed=1)
-    ce = lb.fit_two_layer_gd(X, Y, output_error="cross_entropy", **kw)
-    ms = lb.fit_two_layer_gd(X, Y, output_error="mse", **kw)
+    ce = demos.fit_two_layer_gd(X, Y, output_error="cross_entropy", **kw)
+    ms = demos.fit_two_layer_gd(X, Y, output_error="mse", **kw)
     np.testing.assert_allclose(ce["cross_entropy"][0], ms["cross_entropy"][0], rtol=1e-15)
     assert ce["cross_entropy"][-1] < 0.5 * ms["cross_entropy"][-1]
     with pytest.raises(ValueError, match=r"b2_init must be a finite number, got inf"):
-        lb.fit_two_layer_gd(X, Y, b2_init=np.inf)
+        demos.fit_two_layer_gd(X, Y, b2_init=np.inf)
 
 
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
@@ -251,13 +252,13 @@ def test_layer_gradient_norms_match_finite_differences_of_the_forward_pass(activ
         return float(np.sum(g * h))
 
     num = lb.numerical_gradient(L, h0)
-    got = lb.layer_gradient_norms(activation, depth=depth, width=width, n_samples=n, seed=seed)
+    got = demos.layer_gradient_norms(activation, depth=depth, width=width, n_samples=n, seed=seed)
     assert got[0] == pytest.approx(np.sqrt(np.mean(num**2)), rel=1e-6)
     assert got[-1] == pytest.approx(np.sqrt(np.mean(g**2)), rel=1e-15)
 
 
 def test_layer_gradient_norms_saturation_order():  # claim D1
-    sig, tanh, relu = (lb.layer_gradient_norms(a, depth=15, seed=2) for a in ("sigmoid", "tanh", "relu"))
+    sig, tanh, relu = (demos.layer_gradient_norms(a, depth=15, seed=2) for a in ("sigmoid", "tanh", "relu"))
     assert sig[0] / sig[-1] < 1e-6            # each sigmoid layer multiplies by at most 1/4
     assert 1e-3 < tanh[0] / tanh[-1] < 1      # tanh shrinks it, far more slowly
     assert 0.5 < relu[0] / relu[-1] < 2       # ReLU with He initialisation keeps its size
@@ -265,8 +266,8 @@ def test_layer_gradient_norms_saturation_order():  # claim D1
 
 def test_layer_gradient_norms_errors():
     with pytest.raises(ValueError, match="activation must be one of 'sigmoid', 'tanh' or 'relu', got 'elu'"):
-        lb.layer_gradient_norms("elu")
+        demos.layer_gradient_norms("elu")
     with pytest.raises(ValueError, match="depth must be an int >= 1"):
-        lb.layer_gradient_norms("tanh", depth=0)
+        demos.layer_gradient_norms("tanh", depth=0)
     with pytest.raises(ValueError, match="weight_gain must be a finite number > 0"):
-        lb.layer_gradient_norms("tanh", weight_gain=-1.0)
+        demos.layer_gradient_norms("tanh", weight_gain=-1.0)

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import lossbook as lb
+from lossbook import demos
 
 # CS231n score table (rows: images of cat, car, frog; columns: cat, car, frog).
 S = np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]])
@@ -110,7 +111,7 @@ def test_errors(call, match):
 
 
 def test_decision_grid_scores_and_labels():
-    xx, yy, lab = lb.decision_grid(lambda X: np.column_stack([X[:, 0], -X[:, 0]]), (-1, 1), (0, 2), resolution=5)
+    xx, yy, lab = demos.decision_grid(lambda X: np.column_stack([X[:, 0], -X[:, 0]]), (-1, 1), (0, 2), resolution=5)
     assert xx.shape == yy.shape == lab.shape == (5, 5)
     assert lab[:, 0].tolist() == [1] * 5 and lab[:, -1].tolist() == [0] * 5
     assert yy[0, 0] == 0 and yy[-1, 0] == 2
@@ -118,11 +119,11 @@ def test_decision_grid_scores_and_labels():
 
 def test_decision_grid_errors():
     with pytest.raises(ValueError, match=r"xlim must be a pair \(low, high\) with low < high"):
-        lb.decision_grid(lambda X: X[:, 0], (1, -1), (0, 1))
+        demos.decision_grid(lambda X: X[:, 0], (1, -1), (0, 1))
     with pytest.raises(ValueError, match="predict must return labels of shape"):
-        lb.decision_grid(lambda X: X[:3, 0], (0, 1), (0, 1))
+        demos.decision_grid(lambda X: X[:3, 0], (0, 1), (0, 1))
     with pytest.raises(TypeError, match="predict must be callable"):
-        lb.decision_grid(3, (0, 1), (0, 1))
+        demos.decision_grid(3, (0, 1), (0, 1))
 
 
 

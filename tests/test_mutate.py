@@ -50,12 +50,13 @@ kernelspec:
 
 ```{code-cell} ipython3
 import numpy as np, lossbook as lb
+from lossbook import book
 from fixlib import triple          # imported by name: the mutant must reach it too
 import fixlib as fl
 x = fl.make_data(5)
-lb.verify("fx-double", fl.double(x), x + x, kind="identity", how="double against x + x")
-lb.glue("fx-triple", triple(0.5))
-lb.glue("fx-count", fl.count(x))
+book.verify("fx-double", fl.double(x), x + x, kind="identity", how="double against x + x")
+book.glue("fx-triple", triple(0.5))
+book.glue("fx-count", fl.count(x))
 ```
 """
 

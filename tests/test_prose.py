@@ -31,7 +31,7 @@ def test_lint_ignores_maths_code_roles_and_header():
         "---\nformat_version: 0.13\n---\n"
         "With $p = 0.9$ the loss is {glue:text}`loss:.3f` nats ({cite}`goodfellow2016deep`).\n"
         "$$\nx = 1.5\n$$ (eq-x)\n"
-        "```{code-cell} ipython3\nlb.glue('loss', 2.5)\n```\n"
+        "```{code-cell} ipython3\nbook.glue('loss', 2.5)\n```\n"
         "Use `eps = 1e-15` or ``0.5``. Version 3 of [the docs](https://x.org/v1.4/).\n"
     )
     assert typed_decimals(text) == []

@@ -46,7 +46,7 @@ FRESH_PACKAGES = ("ipykernel", "numpy", "matplotlib")
 def test_versions_agree():
     """The wheel's version (pyproject.toml), the package's and the book's (CITATION.cff) are one."""
     import lossbook
-    from lossbook.citation import load_citation
+    from lossbook.book.citation import load_citation
 
     version = package_version(ROOT)
     assert lossbook.__version__ == version == str(load_citation(ROOT / "CITATION.cff")["version"])

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lossbook.citation import _preferred, load_citation, to_apa
+from lossbook.book.citation import _preferred, load_citation, to_apa
 
 ROOT = Path(__file__).resolve().parents[1]
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())

@@ -30,7 +30,8 @@ def style_params() -> dict:
     Examples
     --------
     >>> import lossbook as lb
-    >>> p = lb.style_params()
+    >>> from lossbook import book
+    >>> p = book.style_params()
     >>> p["figure.facecolor"], p["axes.facecolor"]
     ('white', 'white')
     """
@@ -77,7 +78,8 @@ def use_style() -> None:
     Examples
     --------
     >>> import lossbook as lb
-    >>> lb.use_style()  # doctest: +SKIP
+    >>> from lossbook import book
+    >>> book.use_style()  # doctest: +SKIP
     """
     import matplotlib as mpl
 
@@ -108,7 +110,8 @@ def style():
     Examples
     --------
     >>> import lossbook as lb
-    >>> with lb.style():  # doctest: +SKIP
+    >>> from lossbook import book
+    >>> with book.style():  # doctest: +SKIP
     ...     pass
     """
     import matplotlib as mpl

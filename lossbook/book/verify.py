@@ -49,11 +49,12 @@ Examples
 --------
 >>> import numpy as np
 >>> import lossbook as lb
+>>> from lossbook import book
 >>> p = np.array([0.2, 0.8])
->>> v = lb.compare(-np.sum(p * np.log(p)), lb.entropy(p), rtol=1e-14)
+>>> v = book.compare(-np.sum(p * np.log(p)), lb.entropy(p), rtol=1e-14)
 >>> v.passed
 True
->>> lb.compare(1.0, 1.1, rtol=1e-3).passed
+>>> book.compare(1.0, 1.1, rtol=1e-3).passed
 False
 """
 
@@ -220,7 +221,7 @@ class Verification:
 
     def _ipython_display_(self) -> None:
         # Displayed once: ``verify`` shows itself, so a trailing expression
-        # ``lb.verify(...)`` in a cell must not show the card a second time.
+        # ``book.verify(...)`` in a cell must not show the card a second time.
         if self._displayed:
             return
         self._displayed = True
@@ -396,16 +397,17 @@ def verify(label: str, lhs, rhs, *, kind: str | None = None, how: str | None = N
     Examples
     --------
     >>> import math, numpy as np, lossbook as lb
+    >>> from lossbook import book
     >>> z = np.array([1.0, 2.0, 3.0])
-    >>> lb.verify("lse-def", math.log(math.fsum(math.exp(v) for v in z)), lb.logsumexp(z),
-    ...           kind="definition", rtol=1e-14, how="math.fsum of exp, against the library").passed
+    >>> book.verify("lse-def", math.log(math.fsum(math.exp(v) for v in z)), lb.logsumexp(z),
+    ...             kind="definition", rtol=1e-14, how="math.fsum of exp, against the library").passed
     True
     """
     _check_label(label)
     kind = _check_kind(kind)
     if kind == "inequality":
         raise ValueError(
-            "kind='inequality' is checked with lossbook.verify_bound(label, lower, upper, how=...), "
+            "kind='inequality' is checked with lossbook.book.verify_bound(label, lower, upper, how=...), "
             "which checks lower <= upper over a grid and reports the tightest margin; verify "
             "compares two sides for equality"
         )
@@ -470,9 +472,10 @@ def verify_bound(label: str, lower, upper, *, how: str | None = None, strict: bo
     Examples
     --------
     >>> import numpy as np, lossbook as lb
+    >>> from lossbook import book
     >>> p = np.array([1e-300, 0.5, 1.0])
-    >>> lb.verify_bound("surprisal-nonneg", 0.0, -np.log(p), at=p, atol=0.0,
-    ...                 how="-log p on a grid including p = 1").extra["margin"]
+    >>> book.verify_bound("surprisal-nonneg", 0.0, -np.log(p), at=p, atol=0.0,
+    ...                   how="-log p on a grid including p = 1").extra["margin"]
     0.0
     """
     _check_label(label)
@@ -561,8 +564,9 @@ def verify_estimate(label: str, estimate, exact, *, se=None, n_se: float = 4.0,
     Examples
     --------
     >>> import numpy as np, lossbook as lb
+    >>> from lossbook import book
     >>> rng = np.random.default_rng(0)
-    >>> v = lb.verify_estimate("mean-half", rng.random(10_000), 0.5, how="uniform samples")
+    >>> v = book.verify_estimate("mean-half", rng.random(10_000), 0.5, how="uniform samples")
     >>> v.passed and v.extra["max_z"] < 4
     True
     """
@@ -654,7 +658,8 @@ def claim(label: str, condition, text: str) -> Claim:
     Examples
     --------
     >>> import lossbook as lb
-    >>> lb.claim("two-gt-one", 2 > 1, "two is more than one").label
+    >>> from lossbook import book
+    >>> book.claim("two-gt-one", 2 > 1, "two is more than one").label
     'two-gt-one'
     """
     _check_label(label, what="claim label")

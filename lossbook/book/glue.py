@@ -13,7 +13,8 @@ refuses NaN, arrays and other values that do not belong in a sentence.
 Examples
 --------
 >>> import numpy as np, lossbook as lb
->>> lb.glue("half", np.float64(0.5))          # glues the Python float 0.5
+>>> from lossbook import book
+>>> book.glue("half", np.float64(0.5))          # glues the Python float 0.5
 >>> lb.book.to_plain("half", np.float64(0.5))
 0.5
 """

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _validation as _v
-from ._activations import sigmoid
+from .. import _validation as _v
+from .._activations import sigmoid
 
 __all__ = [
     "make_blobs",
@@ -51,7 +51,8 @@ def make_blobs(n_per_class, n_classes=3, *, seed=0, spread=1.0, radius=3.0):
     Examples
     --------
     >>> import lossbook as lb
-    >>> X, y = lb.make_blobs(5, 3, seed=0)
+    >>> from lossbook import demos
+    >>> X, y = demos.make_blobs(5, 3, seed=0)
     >>> X.shape, y.tolist()
     ((15, 2), [0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2])
     """
@@ -102,7 +103,8 @@ def make_binary(n, *, seed=0, n_features=2, weight=None, bias=0.0, scale=3.0):
     Examples
     --------
     >>> import lossbook as lb
-    >>> X, y, w = lb.make_binary(100, seed=1)
+    >>> from lossbook import demos
+    >>> X, y, w = demos.make_binary(100, seed=1)
     >>> X.shape, sorted(set(y.tolist()))
     ((100, 2), [0, 1])
     """
@@ -158,7 +160,8 @@ def make_regression_with_outliers(n, outlier_frac=0.1, *, seed=0, slope=2.0, int
     Examples
     --------
     >>> import lossbook as lb
-    >>> x, y, out = lb.make_regression_with_outliers(50, 0.1, seed=0)
+    >>> from lossbook import demos
+    >>> x, y, out = demos.make_regression_with_outliers(50, 0.1, seed=0)
     >>> int(out.sum())
     5
     """
@@ -204,7 +207,8 @@ def make_multilabel(n, n_labels=4, *, n_features=5, seed=0, scale=3.0):
     Examples
     --------
     >>> import lossbook as lb
-    >>> X, Y = lb.make_multilabel(10, 3, seed=0)
+    >>> from lossbook import demos
+    >>> X, Y = demos.make_multilabel(10, 3, seed=0)
     >>> X.shape, Y.shape
     ((10, 5), (10, 3))
     """
@@ -247,7 +251,8 @@ def flip_labels(y, frac, n_classes, *, seed=0):
     Examples
     --------
     >>> import lossbook as lb
-    >>> y_noisy, flipped = lb.flip_labels([0, 1, 2, 0, 1, 2, 0, 1, 2, 0], 0.3, 3, seed=0)
+    >>> from lossbook import demos
+    >>> y_noisy, flipped = demos.flip_labels([0, 1, 2, 0, 1, 2, 0, 1, 2, 0], 0.3, 3, seed=0)
     >>> int(flipped.sum()), bool((y_noisy != [0, 1, 2, 0, 1, 2, 0, 1, 2, 0]).sum() == 3)
     (3, True)
     """

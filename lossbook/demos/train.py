@@ -30,9 +30,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _losses as L
-from . import _validation as _v
-from ._activations import sigmoid, softmax
+from .. import _losses as L
+from .. import _validation as _v
+from .._activations import sigmoid, softmax
 
 __all__ = ["History", "train"]
 
@@ -238,8 +238,9 @@ def train(X, y, *, model="logistic", loss=None, lr=0.1, epochs=100, weight_decay
     Examples
     --------
     >>> import lossbook as lb
-    >>> X, y = lb.make_blobs(30, 3, seed=0)
-    >>> h = lb.train(X, y, model="softmax", lr=0.5, epochs=50)
+    >>> from lossbook import demos
+    >>> X, y = demos.make_blobs(30, 3, seed=0)
+    >>> h = demos.train(X, y, model="softmax", lr=0.5, epochs=50)
     >>> h.loss.shape, bool(h.loss[-1] < h.loss[0]), bool(h.accuracy[-1] > 0.9)
     ((51,), True, True)
     """
