@@ -70,7 +70,8 @@ def _visit_card_html(self, node):
     how = f'<div class="lb-how">{html.escape(rec.get("how") or "")}</div>' if rec.get("how") else ""
     self.body.append(
         f'<div class="lb-verification {"lb-pass" if ok else "lb-fail"}" '
-        f'id="{html.escape(node["anchor"])}">'
+        f'id="{html.escape(node["anchor"])}" role="group" tabindex="-1" '
+        f'aria-label="{html.escape(card_aria_label(node))}">'
         f'<div class="lb-title"><strong>{status}:</strong> equation '
         f'<a class="reference internal" href="#{html.escape(node["eq_anchor"])}">'
         f"{html.escape(node['eq_text'])}</a></div>{how}"
@@ -83,6 +84,17 @@ def _visit_card_html(self, node):
         f"</tbody></table></div>"
     )
     raise nodes.SkipNode
+
+
+def card_aria_label(node):
+    """``"check of equation (3.2) ce-def: verified"``: names the card a badge link leads to.
+
+    The card is a focus target (``tabindex="-1"``), so following a badge's link moves the
+    keyboard focus onto it and a screen reader announces what it is.
+    """
+    rec = node["record"]
+    kind = f" ({rec['kind']})" if rec.get("kind") else ""
+    return f"check of equation {node['eq_text']}{kind}: {'verified' if rec.get('passed') else 'failed'}"
 
 
 def _visit_card_text(self, node):
@@ -103,11 +115,42 @@ def _visit_badge_html(self, node):
     n = len(node["checks"])
     self.body.append(
         f'<details class="lb-badge" id="verified-{html.escape(node["label"])}">'
-        f'<summary title="This equation was checked numerically when the book was built">'
-        f'&#10003; verified{" (" + str(n) + " checks)" if n > 1 else ""}</summary>'
+        f'<summary title="This equation was checked numerically when the book was built" '
+        f'aria-label="{html.escape(badge_aria_label(_equation_number(self.builder.env, node["label"]), node["checks"]))}">'
+        f'<span aria-hidden="true">&#10003;</span> verified{" (" + str(n) + " checks)" if n > 1 else ""}</summary>'
         f"<ul>{items}</ul></details>"
     )
     raise nodes.SkipNode
+
+
+# --- accessible names (issue 19): what a screen reader announces for a badge or a card ---
+def _equation_number(env, label):
+    """The equation's number as the reader sees it ("3.2"), or its label if it has none."""
+    try:
+        eqdoc, number = env.get_domain("math").equations.get(label, (None, None))
+    except Exception:
+        eqdoc, number = None, None
+    if not number:
+        return label
+    secnums = env.toc_secnumbers.get(eqdoc, {}).get("") if eqdoc else None
+    return f"{'.'.join(map(str, secnums))}.{number}" if secnums else str(number)
+
+
+def badge_aria_label(number, records):
+    """``"equation 3.2, verified, 2 checks"`` for a badge over ``records`` (its checks).
+
+    Records may carry a ``kind`` ("identity", "derivative", ...); the kinds are named right
+    after "verified", in order and without repeats, so that a visible text such as
+    "verified · identity" stays inside the accessible name (WCAG 2.5.3, label in name).
+    """
+    kinds = []
+    for r in records:
+        k = (r.get("kind") or "").strip()
+        if k and k not in kinds:
+            kinds.append(k)
+    n = len(records)
+    parts = [f"equation {number}", "verified", *kinds, f"{n} check{'s' if n != 1 else ''}"]
+    return ", ".join(parts)
 
 
 def _visit_skip(self, node):

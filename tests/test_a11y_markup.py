@@ -1,0 +1,60 @@
+"""The accessibility extension's markup repairs (_ext/lossbook_a11y.py), without a browser."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_ext"))
+
+import lossbook_a11y as a11y  # noqa: E402
+
+FIG = (
+    '<figure class="align-default" id="fig-kl"><div class="cell_output"><img alt="KL curves" '
+    'src="k.png" /></div><figcaption><p>KL</p></figcaption></figure>'
+    '<details class="lb-figdesc" id="figdesc-fig-kl" data-figure="fig-kl"><summary>Description of Fig. 4.1'
+    '</summary><div class="lb-figdesc-body" id="figdesc-fig-kl-text"><p>...</p></div></details>'
+)
+
+
+def test_figure_description_is_linked_to_its_image():
+    body, missing = a11y.link_figure_descriptions(FIG)
+    assert missing == []
+    assert '<img aria-describedby="figdesc-fig-kl-text" alt="KL curves"' in body
+    assert body.count("aria-describedby") == 1
+    assert a11y.link_figure_descriptions(body)[0] == body  # idempotent
+
+
+def test_figure_description_without_its_figure_is_reported():
+    body, missing = a11y.link_figure_descriptions(FIG.replace('id="fig-kl"', 'id="fig-other"'))
+    assert missing == ["fig-kl"] and "aria-describedby" not in body
+    # an image after the figure's end does not count
+    no_img = FIG.replace('<img alt="KL curves" src="k.png" />', "")
+    assert a11y.link_figure_descriptions(no_img + '<img src="x.png" />')[1] == ["fig-kl"]
+
+
+def test_citation_entries_become_list_items():
+    html = '<div role="list" class="citation-list">\n<div class="citation" id="id3" role="doc-biblioentry">'
+    out = a11y.fix_citation_roles(html)
+    assert 'role="doc-biblioentry"' not in out and '<div class="citation" id="id3" role="listitem">' in out
+
+
+def test_hidden_cell_toggle_is_named_by_its_text():
+    html = '<summary aria-label="Toggle hidden content">\n<p class="collapsed admonition-title">Show code cell source</p>'
+    assert a11y.fix_hidden_cell_toggles(html).startswith("<summary>\n<p")
+
+
+def test_mathjax_accessibility_options_are_merged_not_replacing():
+    cfg = {"options": {"processHtmlClass": "tex2jax_process"}, "loader": {"load": ["[tex]/ams"]}}
+    out = a11y._merge(cfg, a11y.MATHJAX_A11Y)
+    assert out["options"]["processHtmlClass"] == "tex2jax_process" and out["options"]["enableAssistiveMml"] is True
+    assert out["loader"]["load"] == ["[tex]/ams", "a11y/assistive-mml"]
+
+
+def test_badge_accessible_name_counts_checks_and_names_kinds():
+    import lossbook_sphinx as ext
+
+    assert ext.badge_aria_label("3.2", [{"lhs": 1}, {"lhs": 2}]) == "equation 3.2, verified, 2 checks"
+    assert ext.badge_aria_label("1.1", [{"kind": "identity"}]) == "equation 1.1, verified, identity, 1 check"
+    two = [{"kind": "derivative"}, {"kind": "identity"}, {"kind": "derivative"}]
+    assert ext.badge_aria_label("4.3", two) == "equation 4.3, verified, derivative, identity, 3 checks"
