@@ -70,7 +70,8 @@ def _merge(into: dict, new: dict) -> dict:
 
 
 def on_config_inited(app, config):
-    # theme component overrides: Sphinx searches templates_path before the theme's own
+    # theme component overrides: the themes append their components/ folders to templates_path
+    # and include them by bare name ("search-button-field.html"); ours come first
     config.templates_path = [str(TEMPLATES)] + list(config.templates_path or [])
 
 
