@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
+
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_ext"))
 
@@ -58,3 +61,70 @@ def test_badge_accessible_name_counts_checks_and_names_kinds():
     assert ext.badge_aria_label("1.1", [{"kind": "identity"}]) == "equation 1.1, verified, identity, 1 check"
     two = [{"kind": "derivative"}, {"kind": "identity"}, {"kind": "derivative"}]
     assert ext.badge_aria_label("4.3", two) == "equation 4.3, verified, derivative, identity, 3 checks"
+
+
+# ---------------------------------------------------------------------------
+# the {figure-description} directive in a real (tiny) build
+# ---------------------------------------------------------------------------
+FIGURE_CHAPTER = """
+```{math}
+:label: eq-double
+2x = x + x
+```
+
+```{code-cell} ipython3
+import numpy as np, lossbook as lb, minilib
+import matplotlib.pyplot as plt
+x = np.arange(5.0)
+lb.verify("eq-double", minilib.double(x), x + x, how="minilib.double against x + x")
+```
+
+```{code-cell} ipython3
+---
+mystnb:
+  figure:
+    name: fig-double
+    caption: Doubling.
+  image:
+    alt: A straight line from (0, 0) to (4, 8).
+---
+fig, ax = plt.subplots()
+ax.plot(x, minilib.double(x))
+plt.show()
+```
+
+```{figure-description} FIGNAME
+The line rises by 2 for each step of 1 in x.
+```
+"""
+
+
+def _a11y_book(tmp_path, figname):
+    from minibook import make
+
+    book = make(tmp_path, FIGURE_CHAPTER.replace("FIGNAME", figname))
+    cfg = book / "_config.yml"
+    cfg.write_text(cfg.read_text().replace("lossbook_sphinx: _ext/", "lossbook_sphinx: _ext/\n    lossbook_a11y: _ext/"))
+    return book
+
+
+@pytest.mark.build
+def test_figure_description_renders_under_its_figure_and_describes_the_image(tmp_path):
+    from minibook import build
+
+    book = _a11y_book(tmp_path, "fig-double")
+    r = build(book)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    page = (book / "_build" / "html" / "chapter.html").read_text()
+    assert re.search(r'<img aria-describedby="figdesc-fig-double-text"', page)
+    assert '<summary>Description of Fig. 1</summary>' in page
+    assert 'id="figdesc-fig-double-text"><p>The line rises by 2' in page
+
+
+@pytest.mark.build
+def test_figure_description_of_a_missing_figure_fails_the_build(tmp_path):
+    from minibook import build
+
+    r = build(_a11y_book(tmp_path, "fig-nowhere"))
+    assert r.returncode != 0
+    assert "figure-description 'fig-nowhere'" in r.stdout + r.stderr
