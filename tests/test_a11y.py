@@ -217,6 +217,15 @@ def test_verified_mark_and_solution_work_from_the_keyboard(browser, server):
         assert focused[0] == link.split("#")[1], f"the check's card does not take the focus: {focused}"
         assert focused[1].startswith("check of equation ("), focused
         _shot(v, page_path.replace("/", "_") + "-keyboard-card")
+        # the download menu opens from the keyboard and offers the notebook
+        p.evaluate("() => window.scrollTo(0, 0)")
+        p.locator(".article-header-buttons .dropdown-download-buttons button.dropdown-toggle").focus()
+        p.keyboard.press("Enter")
+        reached = []
+        for _ in range(6):
+            p.keyboard.press("Tab")
+            reached.append(p.evaluate("() => document.activeElement.getAttribute('href') || ''"))
+        assert any(h.endswith(".ipynb") for h in reached), f"the notebook download is not reached: {reached}"
         # a solution opens from the keyboard
         toggle = p.locator("article div.solution button.toggle-button").first
         toggle.focus()
