@@ -89,7 +89,8 @@ def _visit_card_html(self, node):
     how = f'<div class="lb-how">{html.escape(rec.get("how") or "")}</div>' if rec.get("how") else ""
     self.body.append(
         f'<div class="lb-verification {"lb-pass" if ok else "lb-fail"}" '
-        f'id="{html.escape(node["anchor"])}">'
+        f'id="{html.escape(node["anchor"])}" role="group" tabindex="-1" '
+        f'aria-label="{html.escape(card_aria_label(node))}">'
         f'<div class="lb-title"><strong>{status}{kind_html}:</strong> equation '
         f'<a class="reference internal" href="#{html.escape(node["eq_anchor"])}">'
         f"{html.escape(node['eq_text'])}</a></div>{how}"
@@ -132,6 +133,17 @@ def _card_rows(rec):
     ]
 
 
+def card_aria_label(node):
+    """``"check of equation (3.2) ce-def: verified"``: names the card a badge link leads to.
+
+    The card is a focus target (``tabindex="-1"``), so following a badge's link moves the
+    keyboard focus onto it and a screen reader announces what it is.
+    """
+    rec = node["record"]
+    kind = f" ({rec['kind']})" if rec.get("kind") else ""
+    return f"check of equation {node['eq_text']}{kind}: {'verified' if rec.get('passed') else 'failed'}"
+
+
 def _visit_card_text(self, node):
     rec = node["record"]
     self.body.append(f"[verified ({rec.get('kind')}) {rec.get('label')}: {rec.get('detail') or ''}]")
@@ -149,20 +161,27 @@ def _visit_badge_html(self, node):
     )
     self.body.append(
         f'<details class="lb-badge" id="verified-{html.escape(node["label"])}">'
-        f'<summary title="This equation was checked numerically when the book was built">'
-        f"{html.escape(badge_text(node['checks']))}</summary>"
+        f'<summary title="This equation was checked numerically when the book was built" '
+        f'aria-label="{html.escape(badge_aria_label(_equation_number(self.builder.env, node["label"]), node["checks"]))}">'
+        f'<span aria-hidden="true">&#10003;</span> {html.escape(badge_words(node["checks"]))}</summary>'
         f"<ul>{items}</ul></details>"
     )
     raise nodes.SkipNode
 
 
-def badge_text(checks):
-    """The badge's words: '✓ verified · identity', or '✓ 2 checks: identity, derivative'."""
-    kinds = [c.get("kind") or "no kind" for c in checks]
+def badge_words(checks):
+    """The badge's words after the tick: 'verified · identity', or, for several checks,
+    'verified · identity, derivative · 2 checks'. The words are, in order, inside the
+    badge's accessible name (``badge_aria_label``), as WCAG 2.5.3 (label in name) asks."""
+    kinds = list(dict.fromkeys(c.get("kind") or "no kind" for c in checks))
     if len(checks) == 1:
-        return f"\u2713 verified \u00b7 {kinds[0]}"
-    distinct = list(dict.fromkeys(kinds))
-    return f"\u2713 {len(checks)} checks: {', '.join(distinct)}"
+        return f"verified \u00b7 {kinds[0]}"
+    return f"verified \u00b7 {', '.join(kinds)} \u00b7 {len(checks)} checks"
+
+
+def badge_text(checks):
+    """The badge as plain text: '✓ verified · identity', '✓ verified · identity, derivative · 2 checks'."""
+    return "\u2713 " + badge_words(checks)
 
 
 def _check_line(c):
@@ -173,6 +192,36 @@ def _check_line(c):
         f"{c['lhs']} vs {c['rhs']}, max |diff| {_fmt(c['max_abs_diff'])} "
         f"(rtol {_fmt(c['rtol'])}, atol {_fmt(c['atol'])})"
     )
+
+
+# --- accessible names (issue 19): what a screen reader announces for a badge or a card ---
+def _equation_number(env, label):
+    """The equation's number as the reader sees it ("3.2"), or its label if it has none."""
+    try:
+        eqdoc, number = env.get_domain("math").equations.get(label, (None, None))
+    except Exception:
+        eqdoc, number = None, None
+    if not number:
+        return label
+    secnums = env.toc_secnumbers.get(eqdoc, {}).get("") if eqdoc else None
+    return f"{'.'.join(map(str, secnums))}.{number}" if secnums else str(number)
+
+
+def badge_aria_label(number, records):
+    """``"equation 3.2, verified, 2 checks"`` for a badge over ``records`` (its checks).
+
+    Records may carry a ``kind`` ("identity", "derivative", ...); the kinds are named right
+    after "verified", in order and without repeats, so that a visible text such as
+    "verified · identity" stays inside the accessible name (WCAG 2.5.3, label in name).
+    """
+    kinds = []
+    for r in records:
+        k = (r.get("kind") or "").strip()
+        if k and k not in kinds:
+            kinds.append(k)
+    n = len(records)
+    parts = [f"equation {number}", "verified", *kinds, f"{n} check{'s' if n != 1 else ''}"]
+    return ", ".join(parts)
 
 
 def _visit_skip(self, node):

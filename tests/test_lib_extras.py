@@ -207,3 +207,24 @@ def test_style_white_background():
         assert mpl.colors.to_hex(ax.get_facecolor()) == "#ffffff"
         assert mpl.rcParams["axes.prop_cycle"].by_key()["color"][0] == book.OKABE_ITO[0]
         plt.close(fig)
+
+
+def test_style_cycles_a_line_style_with_each_colour():
+    """Colour is never the only carrier of meaning: curves differ in dash pattern too."""
+    mpl = pytest.importorskip("matplotlib")
+    mpl.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    with lb.style():
+        fig, ax = plt.subplots()
+        x = np.linspace(0, 1, 50)
+        lines = [ax.plot(x, k * x)[0] for k in range(len(lb.OKABE_ITO))]
+        colours = [mpl.colors.to_hex(ln.get_color()) for ln in lines]
+        dashes = [(ln.get_linestyle(), tuple(ln._unscaled_dash_pattern[1] or ())) for ln in lines]
+        assert colours == [c.lower() for c in lb.OKABE_ITO]
+        assert len(set(dashes)) == len(lines), dashes  # every curve has its own dash pattern
+        # an explicit format string still wins, and a marker-only plot keeps every point
+        (pts,) = ax.plot(x, x, "o")
+        assert pts.get_linestyle() == "None" and pts.get_markevery() is None
+        plt.close(fig)

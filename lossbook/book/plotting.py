@@ -1,5 +1,10 @@
 """Figure style for the book: white background, readable fonts, colour-blind-safe colours.
 
+Colour is never the only thing that tells two curves apart: the property cycle pairs each
+Okabe-Ito colour with its own line style (:data:`LINESTYLES`), so the n-th curve drawn
+without an explicit style is told apart by its dash pattern as well as by its colour
+(WCAG 2.1, success criterion 1.4.1, "Use of Color"), in greyscale print too.
+
 matplotlib is imported only when a function here is called, so ``import
 lossbook`` does not need it. The site has a dark mode; figures keep a white
 figure and axes background so that they stay readable in both themes.
@@ -9,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 
-__all__ = ["OKABE_ITO", "style_params", "use_style", "style"]
+__all__ = ["OKABE_ITO", "LINESTYLES", "style_params", "use_style", "style"]
 
 #: Okabe-Ito colour-blind-safe palette (black last, used sparingly).
 OKABE_ITO = (
@@ -21,6 +26,22 @@ OKABE_ITO = (
     "#56B4E9",  # sky blue
     "#F0E442",  # yellow
     "#000000",  # black
+)
+
+#: Line styles cycled together with :data:`OKABE_ITO` (one per colour, all different):
+#: solid, dashed, dash-dot, dotted, then four dash patterns as ``(offset, (on, off, ...))``.
+#: Markers are deliberately not in the cycle: a cycled marker needs a cycled ``markevery``
+#: to stay readable on a curve of hundreds of points, and ``markevery`` would then also
+#: thin out marker-only plots (a rug plot of 40 points drew 7 markers), hiding data.
+LINESTYLES = (
+    "-",
+    "--",
+    "-.",
+    ":",
+    (0, (6, 1.5)),  # long dashes
+    (0, (3, 1, 1, 1, 1, 1)),  # dash-dot-dot
+    (0, (1, 3)),  # loose dots
+    (0, (8, 2, 2, 2, 2, 2)),  # long dash, two short
 )
 
 
@@ -67,13 +88,18 @@ def style_params() -> dict:
 
 
 def _cycler():
+    """Colour and line style together: the n-th curve gets OKABE_ITO[n] and LINESTYLES[n]."""
     from cycler import cycler
 
-    return cycler(color=list(OKABE_ITO))
+    return cycler(color=list(OKABE_ITO)) + cycler(linestyle=list(LINESTYLES))
 
 
 def use_style() -> None:
     """Apply the book style globally (``matplotlib.rcParams``).
+
+    Besides :func:`style_params`, the property cycle pairs each Okabe-Ito colour with a
+    line style of its own (:data:`LINESTYLES`). A format string or an explicit
+    ``linestyle=`` still wins for that curve.
 
     Examples
     --------
