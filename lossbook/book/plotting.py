@@ -1,7 +1,7 @@
 """Figure style for the book: white background, readable fonts, colour-blind-safe colours.
 
 Colour is never the only thing that tells two curves apart: the property cycle pairs each
-Okabe-Ito colour with its own line style (:data:`LINESTYLES`), so the n-th curve drawn
+Okabe-Ito colour with its own line style (``LINESTYLES``), so the n-th curve drawn
 without an explicit style is told apart by its dash pattern as well as by its colour
 (WCAG 2.1, success criterion 1.4.1, "Use of Color"), in greyscale print too.
 
@@ -98,7 +98,7 @@ def use_style() -> None:
     """Apply the book style globally (``matplotlib.rcParams``).
 
     Besides :func:`style_params`, the property cycle pairs each Okabe-Ito colour with a
-    line style of its own (:data:`LINESTYLES`). A format string or an explicit
+    line style of its own (``LINESTYLES``). A format string or an explicit
     ``linestyle=`` still wins for that curve.
 
     Examples

@@ -132,7 +132,7 @@ class Verification:
     how : str
         A short description of the two routes, for the reader.
     kind : str or None
-        One of :data:`KINDS` (``None`` for a bare :func:`compare`).
+        One of ``KINDS`` (``None`` for a bare :func:`compare`).
     extra : dict
         Kind-specific results: for an inequality ``margin`` (the smallest
         ``upper - lower``), ``at`` (where it is), ``strict``; for an estimate
@@ -306,7 +306,7 @@ def compare(lhs, rhs, *, rtol: float = 1e-12, atol: float = 0.0, label=None, how
     how : str, optional
         What the two routes are, for the reader.
     kind : str, optional
-        The kind of check, carried into the result (see :data:`KINDS`).
+        The kind of check, carried into the result (see ``KINDS``).
 
     Returns
     -------
