@@ -4,6 +4,8 @@
     python3 dev.py build    # make .venv if needed, install the pinned toolchain, build _build/html
     python3 dev.py test     # the same environment, then every test (including the strict build)
     python3 dev.py serve    # preview the built site at http://127.0.0.1:8000
+    python3 dev.py mutate   # the mutation net: every function a chapter calls, scaled by 1.01,
+                            # must make a check fail (tools/mutate.py; --help for options)
 
 The environment lives in ``.venv`` and is reinstalled whenever requirements.txt or
 pyproject.toml changes. Set LOSSBOOK_VENV to use another folder.
@@ -69,8 +71,13 @@ def serve() -> int:
     return _run([sys.executable, "-m", "http.server", "8000", "--bind", "127.0.0.1", "--directory", site])
 
 
+def mutate(extra) -> int:
+    ensure_env()
+    return _run([PY, ROOT / "tools" / "mutate.py"] + list(extra))
+
+
 def main(argv) -> int:
-    if not argv or argv[0] not in {"build", "test", "serve"}:
+    if not argv or argv[0] not in {"build", "test", "serve", "mutate"}:
         print(__doc__)
         return 2
     cmd, rest = argv[0], argv[1:]
@@ -78,6 +85,8 @@ def main(argv) -> int:
         return build()
     if cmd == "test":
         return test(rest)
+    if cmd == "mutate":
+        return mutate(rest)
     return serve()
 
 

@@ -27,6 +27,18 @@ Loaded by ``_config.yml`` (``sphinx.local_extensions``). It does four things.
 
 4. **Numbers of checks** per document are kept in ``env.lossbook_verifications``
    for the build-report page (``{lossbook-verification-table}``).
+
+5. **Kinds and claims** (issue 12). Each check's record carries its kind
+   (definition, identity, derivative, inequality, estimate, limit), shown on its
+   card and on the badge; a check without a kind is a build problem.
+   ``lossbook.claim`` writes a ``lossbook-claim`` directive: it renders only a
+   hidden anchor and is collected in ``env.lossbook_claims``. The build report's
+   ``{lossbook-check-report}`` lists, per chapter in book order, every check
+   (label, kind, status, how) and every claim (label, status, text);
+   ``{lossbook-mutation-table}`` renders the last ``python3 dev.py mutate``
+   result (``book/_mutation.json``). When a chapter's cell raises, one
+   ``ERROR: lossbook: <file>: a check failed: ...`` line names it before
+   myst-nb's traceback.
 """
 
 from __future__ import annotations
@@ -581,6 +593,221 @@ def on_doctree_resolved_table(app, doctree, docname):
         node.replace_self(table)
 
 
+# ---------------------------------------------------------------------------
+# the build report: checks by kind, each check's how, the prose claims (issue 12)
+# ---------------------------------------------------------------------------
+KIND_ORDER = ("definition", "identity", "derivative", "inequality", "estimate", "limit")
+
+
+class check_report(nodes.General, nodes.Element):
+    pass
+
+
+class CheckReportDirective(Directive):
+    """``{lossbook-check-report}``: per chapter in book order, every check and every claim."""
+
+    has_content = False
+
+    def run(self):
+        self.state.document.settings.env.note_reread()
+        return [check_report()]
+
+
+def book_order(env, root):
+    """Docnames in the order of the table of contents (depth first from ``root``), then the rest."""
+    seen, order = set(), []
+
+    def walk(doc):
+        if doc in seen:
+            return
+        seen.add(doc)
+        order.append(doc)
+        for child in env.toctree_includes.get(doc, []):
+            walk(child)
+
+    walk(root)
+    return order + sorted(d for d in env.found_docs if d not in seen)
+
+
+def _report_table(title, ids, header, rows, classes):
+    """A docutils table with a caption; each cell is a node or text."""
+    table = nodes.table(classes=classes, ids=[ids])
+    table += nodes.title(text=title)
+    tgroup = nodes.tgroup(cols=len(header))
+    table += tgroup
+    for _ in header:
+        tgroup += nodes.colspec(colwidth=1)
+    head = nodes.thead()
+    row = nodes.row()
+    for h in header:
+        row += nodes.entry("", nodes.paragraph(text=h))
+    head += row
+    tgroup += head
+    body = nodes.tbody()
+    for cells in rows:
+        r = nodes.row()
+        for c in cells:
+            r += nodes.entry("", c if isinstance(c, nodes.Node) else nodes.paragraph(text=str(c)))
+        body += r
+    tgroup += body
+    return table
+
+
+def _report_link(app, fromdoc, todoc, anchor, text):
+    para = nodes.paragraph()
+    uri = app.builder.get_relative_uri(fromdoc, todoc) if todoc != fromdoc else ""
+    ref = nodes.reference("", "", internal=True, refuri=f"{uri}#{anchor}" if anchor else uri)
+    ref += nodes.literal(text=text) if anchor else nodes.Text(text)
+    para += ref
+    return para
+
+
+def kind_counts(checks):
+    """'3 definition, 1 derivative' in the fixed order of kinds (then anything unknown)."""
+    counts = {}
+    for c in checks:
+        k = c.get("kind") or "no kind"
+        counts[k] = counts.get(k, 0) + 1
+    keys = [k for k in KIND_ORDER if k in counts] + sorted(k for k in counts if k not in KIND_ORDER)
+    return ", ".join(f"{counts[k]} {k}" for k in keys) or "none"
+
+
+def on_doctree_resolved_check_report(app, doctree, docname):
+    env = app.env
+    for node in list(doctree.findall(check_report)):
+        out = []
+        checks, claims, eqs = _verifications(env), _claims(env), _equations(env)
+        docs = [d for d in book_order(env, app.config.root_doc)
+                if eqs.get(d) or any(c["docname"] == d for c in checks) or any(c["docname"] == d for c in claims)]
+        total = nodes.paragraph(text=(
+            f"In all: {sum(len(eqs.get(d, [])) for d in docs)} displayed equations, {len(checks)} checks "
+            f"({kind_counts(checks)}) and {len(claims)} checked prose claims."
+        ))
+        out.append(total)
+        for i, d in enumerate(docs, 1):
+            title = env.titles.get(d)
+            name = title.astext() if title else d
+            dchecks = [c for c in checks if c["docname"] == d]
+            dclaims = [c for c in claims if c["docname"] == d]
+            para = _report_link(app, docname, d, "", name)
+            para += nodes.Text(
+                f": {len(eqs.get(d, []))} displayed equations; {len(dchecks)} checks "
+                f"({kind_counts(dchecks)}); {len(dclaims)} checked prose claims."
+            )
+            out.append(para)
+            if dchecks:
+                rows = [
+                    (_report_link(app, docname, d, c["anchor"], c["label"]), c.get("kind") or "no kind",
+                     "passed" if c.get("passed") else "FAILED", c.get("how") or "")
+                    for c in dchecks
+                ]
+                out.append(_report_table(f"Checks in {name}", f"table-checks-{i}", ("Equation", "Kind", "Status", "How"),
+                                  rows, ["lb-check-table"]))
+            if dclaims:
+                rows = [
+                    (_report_link(app, docname, d, c["anchor"], c["label"]), "holds" if c.get("passed") else "FALSE",
+                     c.get("text") or "")
+                    for c in dclaims
+                ]
+                out.append(_report_table(f"Prose claims checked in {name}", f"table-claims-{i}",
+                                  ("Claim", "Status", "What the text says"), rows, ["lb-claim-table"]))
+        node.replace_self(out)
+
+
+def on_check_consistency_kinds(app, env):
+    """A check that states no kind (a record from before kinds, or made by hand) is a problem."""
+    for v in _verifications(env):
+        if not v.get("kind"):
+            _problem(
+                app,
+                f"the check of equation '{v['label']}' states no kind; call lossbook.verify(..., kind=...) "
+                f"with one of {', '.join(KIND_ORDER)}",
+                (v["docname"], v["line"]),
+            )
+
+
+def strip_claim_only_cells(app, doctree, docname):
+    """A cell whose only output is checked claims leaves no empty box on the page, only the anchors."""
+    for marker in list(doctree.findall(claim_marker)):
+        cell = marker.parent
+        while cell is not None and "cell" not in cell.get("classes", []):
+            cell = cell.parent
+        if cell is None or cell.parent is None:
+            continue
+        markers = list(cell.findall(claim_marker))
+        others = [
+            n for n in cell.findall(nodes.Element)
+            if n is not cell and not isinstance(n, claim_marker)
+            and not (isinstance(n, nodes.container) and "cell_output" in n.get("classes", []))
+        ]
+        if not others:
+            cell.replace_self(markers)
+
+
+def explain_failed_check(app, exception):
+    """When a chapter's cell raised (a failed check or claim among others), say so in one line.
+
+    myst-nb stops the build with a long traceback that ends in "Look above for the cause"; this
+    logs, just before it, the file and the error, e.g. "book/x.md: a check failed:
+    ClaimFailed: claim 'x-y' is false: <text>".
+    """
+    if exception is None:
+        return
+    path, cell_error, seen = None, None, set()
+    exc = exception
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if type(exc).__name__ == "ExecutionError" and exc.args and path is None:
+            path = str(exc.args[0])
+        if hasattr(exc, "ename") and hasattr(exc, "evalue"):
+            cell_error = exc
+        exc = exc.__cause__ or exc.__context__
+    if cell_error is None:
+        return
+    what = "a check failed" if cell_error.ename in ("EquationMismatch", "ClaimFailed") else "a cell raised"
+    first = (str(cell_error.evalue).splitlines() or [""])[0]
+    LOG.error(f"lossbook: {path or 'a chapter'}: {what}: {cell_error.ename}: {first}")
+
+
+# ---------------------------------------------------------------------------
+# the build report: the mutation net's last table (tools/mutate.py)
+# ---------------------------------------------------------------------------
+class MutationTableDirective(SphinxDirective):
+    """``{lossbook-mutation-table}``: the table ``python3 dev.py mutate`` wrote last."""
+
+    has_content = False
+
+    def run(self):
+        env = self.env
+        env.note_reread()
+        path = Path(env.app.confdir) / env.config.lossbook_mutation_json
+        if not path.is_file():
+            return [nodes.paragraph(text="No mutation run recorded yet: run python3 dev.py mutate.")]
+        env.note_dependency(str(path))
+        res = json.loads(path.read_text())
+        rows = res.get("rows", [])
+        n = {s: sum(r["status"] == s for r in rows) for s in ("caught", "crash only", "NOT CAUGHT", "excluded")}
+        current = res.get("source_hash") and res.get("source_hash") == getattr(env, "lossbook_new_hash", None)
+        out = [nodes.paragraph(text=(
+            f"Measured on {res.get('date', '?')}: each function's result scaled by {res.get('factor')}; "
+            f"{n['caught']} caught by a check or claim, {n['crash only']} caught only by an error that no "
+            f"check names, {n['NOT CAUGHT']} not caught, {n['excluded']} excluded; "
+            f"{res.get('chapter_runs')} chapter runs in {res.get('seconds')} s with {res.get('workers')} workers. "
+            + ("The package source has not changed since." if current else
+               "The package source has changed since this run: python3 dev.py mutate refreshes it.")
+        ))]
+        table_rows = [
+            (nodes.paragraph("", "", nodes.literal(text=r["function"])), ", ".join(r["chapters"]), r["status"],
+             r["reason"] if r["status"] == "excluded" else (
+                 ", ".join(r["labels"]) or "; ".join(r["crashes"]) or "no check or claim failed"))
+            for r in rows
+        ]
+        out.append(_report_table("Mutants: each function a chapter calls, scaled, and the checks that caught it",
+                          "table-mutation-net", ("Function", "Chapters", "Status", "Caught by, or why excluded"),
+                          table_rows, ["lb-mutation-table"]))
+        return out
+
+
 def setup(app: Sphinx):
     app.add_config_value("lossbook_cache_key_paths", ["lossbook"], "env")
     app.add_config_value("lossbook_equation_exempt_docs", [], "env")
@@ -612,6 +839,14 @@ def setup(app: Sphinx):
     app.add_directive(DIRECTIVE, VerificationDirective)
     app.add_directive("lossbook-verification-table", VerificationTableDirective)
     app.add_directive(CLAIM_DIRECTIVE, ClaimDirective)
+    app.add_config_value("lossbook_mutation_json", "book/_mutation.json", "env")
+    app.add_node(check_report)
+    app.add_directive("lossbook-check-report", CheckReportDirective)
+    app.add_directive("lossbook-mutation-table", MutationTableDirective)
+    app.connect("doctree-resolved", on_doctree_resolved_check_report)
+    app.connect("doctree-resolved", strip_claim_only_cells)
+    app.connect("env-check-consistency", on_check_consistency_kinds)
+    app.connect("build-finished", explain_failed_check)
     app.connect("env-purge-doc", on_purge_doc_claims)
     app.connect("env-merge-info", on_merge_info_claims)
     app.connect("env-check-consistency", on_check_consistency_claims)
