@@ -500,6 +500,34 @@ def _sce_options_parts(z, labels, soft, w, keep, eps):
     return per, float(n), logp, t
 
 
+def _smoothing_term(zb, m, l, wv, coef):
+    """``coef * sum_k w_k ((m - z_k) + l)``: non-negative terms (no ``W (m + l) - z . w``
+    cancellation), formed from halves where ``m - z_k`` or the weighted sum would overflow."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        d = np.subtract(m[:, None], zb)
+        d += l[:, None]
+        sm = (d @ wv) * coef
+        if np.isfinite(sm).all():
+            return sm
+        wmax = float(wv.max())
+        h = np.subtract(0.5 * m[:, None], 0.5 * zb)
+        h += 0.5 * l[:, None]
+        sm = h @ (wv / wmax)
+        sm *= coef
+        sm *= wmax
+        sm *= 2.0
+    return sm
+
+
+def _label_term(zb, m, l, lab, coef, out):
+    """``coef * ((m - z_y) + l)``: both parts >= 0, which keeps a tiny loss accurate."""
+    o = np.subtract(m, zb[np.arange(zb.shape[0]), lab], out=out)
+    o += l
+    o *= coef
+    o[coef == 0] = 0.0  # weight 0 (or an ignored sample) times an overflowed term
+    return o
+
+
 def _sce_options_labels(z, labels, w, keep, eps):
     """Per-sample losses and the mean's denominator for labels, in row blocks.
 
@@ -509,7 +537,6 @@ def _sce_options_labels(z, labels, w, keep, eps):
     n, c = z.shape
     z = np.ascontiguousarray(z)
     wv = np.ones(c) if w is None else w
-    wsum = float(wv.sum())
     wy = wv[labels]
     if keep is not None:
         wy = np.where(keep, wy, 0.0)
@@ -518,16 +545,12 @@ def _sce_options_labels(z, labels, w, keep, eps):
     for a, b in _row_blocks(n, c):
         zb = z[a:b]
         _, m, l, _ = _lse_block(zb, buf)
-        o = np.subtract(m, zb[np.arange(b - a), labels[a:b]], out=per[a:b])
-        o += l  # (m - z_y) + l: both >= 0, keeps a tiny loss accurate
-        o *= (1.0 - eps) * wy[a:b]
+        with np.errstate(over="ignore", invalid="ignore"):  # inf where the weighted loss overflows
+            o = _label_term(zb, m, l, labels[a:b], (1.0 - eps) * wy[a:b], per[a:b])
         if eps:
-            sm = (m + l) * wsum
-            sm -= zb @ wv
-            sm *= eps / c
+            o += _smoothing_term(zb, m, l, wv, eps / c)
             if keep is not None:
-                sm[~keep[a:b]] = 0.0
-            o += sm
+                o[~keep[a:b]] = 0.0
     denom = float(wy.sum())
     if denom == 0.0 or (keep is not None and not keep.any()):
         denom = None
@@ -538,19 +561,31 @@ def _sce_options(y_true, logits, weight, ignore_index, label_smoothing, reductio
     z, labels, soft, w, keep, eps = _sce_options_setup(y_true, logits, weight, ignore_index, label_smoothing)
     if labels is not None:
         per, denom = _sce_options_labels(z, labels, w, keep, eps)
+        if reduction != "none" and w is not None and not np.isfinite(per).all() and w.max() > 0:
+            # huge weights: w_y loss_i overflows while the weighted mean (or the sum) may not;
+            # reduce with the weights scaled by a power of two and scale back
+            e = int(np.frexp(w.max())[1])
+            per_s, denom_s = _sce_options_labels(z, labels, np.ldexp(w, -e), keep, eps)
+            if reduction == "sum":
+                with np.errstate(over="ignore"):
+                    return np.float64(np.ldexp(_v.accurate_sum(per_s), e))
+            if denom_s is None:
+                denom = None
+            else:
+                return np.float64(_v.accurate_sum(per_s, denom_s))
     else:
         per, denom, _, _ = _sce_options_parts(z, labels, soft, w, keep, eps)
     per = per + 0.0
     if reduction == "none":
         return per
     if reduction == "sum":
-        return np.float64(per.sum())
+        return np.float64(_v.accurate_sum(per))
     if denom is None:
         raise ValueError(
             "reduction='mean' needs at least one target that is not ignored and has a positive "
             "weight (the weighted mean divides by their total weight, here 0)"
         )
-    return np.float64(per.sum() / denom)
+    return np.float64(_v.accurate_sum(per, denom))
 
 
 def _sce_options_grad(y_true, logits, weight, ignore_index, label_smoothing):
@@ -565,8 +600,10 @@ def _sce_options_grad(y_true, logits, weight, ignore_index, label_smoothing):
                 "the mean loss is undefined: every target is ignored or has weight 0"
             )
         wy = extra
+        rows = np.arange(n)
         g = p * ((1.0 - eps) * wy)[:, None]
-        g[np.arange(n), labels] -= (1.0 - eps) * wy
+        # p_y - 1 = -(1 - p_y) = expm1(log p_y): no cancellation where p_y is close to 1
+        g[rows, labels] = ((1.0 - eps) * wy) * np.expm1(logp[rows, labels])
         if eps:
             sm = (eps / c) * (p * wv.sum() - wv)
             if keep is not None:

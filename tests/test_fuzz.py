@@ -472,7 +472,14 @@ def s_bfl_grad(args, kw):
 
 
 def _logp_rows(z):
-    return [[M(v) - m_lse(r) for v in r] for r in z]
+    """log p = (z - m) - log1p(sum over the non-max of exp(z - m)): exact where p is within 1e-60 of 1."""
+    out = []
+    for r in z:
+        k = int(np.argmax(r))
+        m = M(r[k])
+        rest = mp.fsum(mp.exp(M(v) - m) for j, v in enumerate(r) if j != k)
+        out.append([(M(v) - m) - mp.log1p(rest) for v in r])
+    return out
 
 
 def j_sfl(args, kw):
@@ -498,7 +505,7 @@ def _sfl_grad_mp(args, kw):
     for tr, lr in zip(t, _logp_rows(z)):
         p = [mp.exp(lp) for lp in lr]
         om = [-mp.expm1(lp) for lp in lr]
-        B = [M(a) * om_ ** g * (g * p_ * lp / om_ - 1) if a != 0 else mp.mpf(0)
+        B = [M(a) * om_ ** g * (g * p_ * (lp / om_ if om_ else -1) - 1) if a != 0 else mp.mpf(0)
              for a, p_, lp, om_ in zip(tr, p, lr, om)]
         sb, sab = mp.fsum(B), mp.fsum(abs(b) for b in B)
         vals += [(b - p_ * sb) / n for b, p_ in zip(B, p)]
@@ -1141,18 +1148,16 @@ def g_fit_temperature(draw):
 
 def g_fit_platt(draw):
     """Scores with both classes that do not separate them (a pair of equal scores with both labels)."""
-    n = draw(st.integers(3, 8))
+    n = draw(st.integers(4, 8))
     t = arr(draw, st.floats(-3, 3), (n,))
     y = arr(draw, st.sampled_from([0.0, 1.0]), (n,))
-    t[1] = t[0]
-    y[0], y[1] = 0.0, 1.0
+    t[1], t[2], t[3] = t[0], t[0] + 1.0, t[0] + 2.0
+    y[:4] = [0.0, 1.0, 0.0, 1.0]  # a tie, a negative above a positive, a positive above a negative
     if draw(st.booleans()):  # soft targets
         y = np.clip(y + arr(draw, st.floats(-0.3, 0.3), (n,)), 0.0, 1.0)
-        y[0], y[1] = 0.0, 1.0
+        y[:4] = [0.0, 1.0, 0.0, 1.0]
     scale = draw(st.sampled_from(SCALES))
     s = t * scale + scale * draw(st.sampled_from([0.0, 1.0, -1e3, 1e3])) * (scale < 1e300)
-    if np.ptp(s) == 0:
-        s[2] += 1.0
     return (s, y), {}
 
 
