@@ -480,6 +480,11 @@ def _sce_options_parts(z, labels, soft, w, keep, eps):
     n, c = z.shape
     logp = _log_softmax_rows(np.ascontiguousarray(z))
     wv = np.ones(c) if w is None else w
+    with np.errstate(over="ignore", invalid="ignore"):  # inf only where the loss overflows
+        return _sce_options_parts_(n, c, logp, wv, labels, soft, keep, eps)
+
+
+def _sce_options_parts_(n, c, logp, wv, labels, soft, keep, eps):
     if labels is not None:
         rows = np.arange(n)
         wy = wv[labels]

@@ -70,7 +70,7 @@ def _poisson_scaled(y, eta, full):
             ly = np.log(np.maximum(yk, 1.0))
             lf = np.array([_lgamma1(float(v)) for v in yk])
             lf_s = np.where(np.isfinite(lf), lf * _POISSON_SCALE,
-                            (yk * _POISSON_SCALE) * (ly - 1.0) + (0.5 * np.log(2.0 * np.pi * np.maximum(yk, 1.0)) + ly) * _POISSON_SCALE)
+                            (yk * _POISSON_SCALE) * (ly - 1.0) + 0.5 * (np.log(2.0 * np.pi) + ly) * _POISSON_SCALE)
             val = val + lf_s
         out[ok] = val / _POISSON_SCALE
     return out

