@@ -216,7 +216,7 @@ def test_style_cycles_a_line_style_with_each_colour():
     import matplotlib.pyplot as plt
     import numpy as np
 
-    with lb.style():
+    with book.style():
         fig, ax = plt.subplots()
         x = np.linspace(0, 1, 50)
         lines = [ax.plot(x, k * x)[0] for k in range(len(lb.OKABE_ITO))]
