@@ -202,7 +202,8 @@ def _sfl_setup(y_true, logits, gamma):
     z = _pred(logits, "logits", ndim=2)
     n, c = z.shape
     labels, soft = _class_targets(y_true, n, c, "logits")
-    logp = _log_softmax_rows(np.ascontiguousarray(z))
+    with np.errstate(over="ignore"):  # log p = -inf only where it is below -max float
+        logp = _log_softmax_rows(np.ascontiguousarray(z))
     if labels is not None:
         t = np.zeros((n, c))
         t[np.arange(n), labels] = 1.0
@@ -283,9 +284,11 @@ def softmax_focal_loss(y_true, logits, *, gamma=2.0, reduction="mean"):
             o -= l
         _, _, f = _focal_terms(logpy, gamma)
         return _v.reduce(f + 0.0, reduction)
-    logp = _log_softmax_rows(z)
+    with np.errstate(over="ignore"):  # log p = -inf only where it is below -max float
+        logp = _log_softmax_rows(z)
     t = soft
-    _, _, f = _focal_terms(logp, gamma)
+    with np.errstate(invalid="ignore"):  # -mod * log p where p = 0: used only where t > 0
+        _, _, f = _focal_terms(logp, gamma)
     per = np.multiply(t, f, out=np.zeros_like(f), where=t > 0).sum(axis=1)
     return _v.reduce(per + 0.0, reduction)
 
@@ -323,7 +326,9 @@ def softmax_focal_loss_grad(y_true, logits, *, gamma=2.0):
     one_m_p, mod, _ = _focal_terms(logp, gamma)
     # log p / (1 - p) -> -1 as p -> 1
     ratio = np.divide(logp, one_m_p, out=np.full_like(logp, -1.0), where=one_m_p > 0)
-    b = t * mod * (gamma * p * ratio - 1.0)
+    # p log p / (1 - p) -> 0 as p -> 0 (log p = -inf where p underflows); B = 0 where t = 0
+    p_ratio = np.multiply(p, ratio, out=np.zeros_like(p), where=p > 0)
+    b = np.multiply(t * mod, gamma * p_ratio - 1.0, out=np.zeros_like(p), where=t > 0)
     g = b - p * b.sum(axis=1, keepdims=True)
     return g / n
 

@@ -363,3 +363,13 @@ def test_squared_multiclass_hinge_overflow_is_silent_and_the_gradient_finite():
         assert lb.multiclass_hinge([0], [[0.0, 1e300]], squared=True) == math.inf  # true 1e600
         g = lb.multiclass_hinge_grad([0, 0], [[0.0, 1e308], [0.0, 0.0]], squared=True, margin=1e-300)
     assert ulps(g[0, 1], mp.mpf(1e308)) <= 2  # 2 d / n with n = 2, not (2 d) / n = inf
+
+
+def test_softmax_focal_loss_with_a_log_probability_below_minus_max_float():
+    # z - lse overflowed to -inf (a RuntimeWarning) and the gradient took 0 * -inf = NaN
+    z = [[0.0, 0.0, 1e300, -1.79769312e308]]
+    for y in ([[1.0, 0.0, 0.0, 0.0]], [0]):
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            assert lb.softmax_focal_loss(y, z, gamma=0.0) == 1e300
+            g = lb.softmax_focal_loss_grad(y, z, gamma=2.0)
+        assert g.tolist() == [[-1.0, 0.0, 1.0, 0.0]]
