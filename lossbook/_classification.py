@@ -483,10 +483,25 @@ def _sce_options_setup(y_true, logits, weight, ignore_index, label_smoothing):
 def _sce_options_parts(z, labels, soft, w, keep, eps):
     """Per-sample weighted losses, the mean's denominator and the pieces for the gradient."""
     n, c = z.shape
-    logp = _log_softmax_rows(np.ascontiguousarray(z))
-    wv = np.ones(c) if w is None else w
     with np.errstate(over="ignore", invalid="ignore"):  # inf only where the loss overflows
-        return _sce_options_parts_(n, c, logp, wv, labels, soft, keep, eps)
+        logp = _log_softmax_rows(np.ascontiguousarray(z))
+        wv = np.ones(c) if w is None else w
+        out = _sce_options_parts_(n, c, logp, wv, labels, soft, keep, eps)
+        if labels is None:  # rows: sum_k t_k w_k ((m - z_k) + l), no log p = -inf times 0
+            t = out[3]
+            m = z.max(axis=1)
+            l = np.log(np.exp(z - m[:, None]).sum(axis=1))
+            d = np.subtract(m[:, None], z)
+            d += l[:, None]
+            tw = t * wv
+            per = np.multiply(tw, d, out=np.zeros_like(d), where=tw > 0).sum(axis=1)
+            if not np.isfinite(per).all():  # m - z_k overflowed: halves
+                h = np.subtract(0.5 * m[:, None], 0.5 * z)
+                h += 0.5 * l[:, None]
+                per2 = np.multiply(tw, h, out=np.zeros_like(h), where=tw > 0).sum(axis=1) * 2.0
+                per = np.where(np.isfinite(per), per, per2)
+            out = (per,) + tuple(out[1:])
+    return out
 
 
 def _sce_options_parts_(n, c, logp, wv, labels, soft, keep, eps):

@@ -375,3 +375,16 @@ def test_softmax_focal_loss_with_a_log_probability_below_minus_max_float():
             assert lb.softmax_focal_loss(y, z, gamma=0.0) == 1e300
             g = lb.softmax_focal_loss_grad(y, z, gamma=2.0)
         assert g.tolist() == [[-1.0, 0.0, 1.0, 0.0]]
+
+
+def test_softmax_cross_entropy_target_rows_with_options_and_a_log_probability_below_minus_max_float():
+    # log p = -inf (z - lse overflowed) gave a warning, 0 * -inf = NaN with weight 0, inf for 1.26e308
+    z = np.zeros((1, 5))
+    z[0, 3], z[0, 4] = 1.5e308, -2.97693135e307
+    t = np.full((1, 5), 0.2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        assert lb.softmax_cross_entropy(t, z, weight=np.zeros(5), reduction="none")[0] == 0.0
+        got = lb.softmax_cross_entropy(t, z, weight=np.ones(5), reduction="none")[0]
+    want = mp.fsum(mp.mpf("0.2") * (mp.mpf(1.5e308) - M) for M in map(mp.mpf, z[0]))
+    assert abs(got - want) <= 1e-15 * abs(want)
