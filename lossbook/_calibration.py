@@ -19,6 +19,11 @@ from ._losses import _binary_targets, _pred
 __all__ = ["fit_temperature", "fit_platt"]
 
 _MAX_ITER = 200
+_SEPARATED = (
+    "the NLL keeps decreasing as T -> 0: every label is the arg-max of its row (each y_true "
+    "label has the largest of its logits: held-out data separated perfectly), so no finite "
+    "temperature minimises it"
+)
 
 
 def _temp_objective(beta, z, zy):
@@ -91,27 +96,33 @@ def fit_temperature(logits, y_true):
         )
     n, c = z.shape
     labels = _v.check_labels_for(y_true, "y_true", n, c, other="logits")
+    if np.all(z[np.arange(n), labels] >= z.max(axis=1)):
+        raise ValueError(_SEPARATED)
+    # the NLL depends on beta * (z - max_k z): shift each row to its maximum and scale by a
+    # power of two so that the largest |logit| is in [0.5, 1) (exact), then scale T back;
+    # logits of 1e-300 or 1e300 then fit like logits of 1
+    with np.errstate(over="ignore"):
+        zc = z - z.max(axis=1, keepdims=True)
+    k = 0
+    if not np.isfinite(zc).all():
+        zc, k = 0.5 * z - 0.5 * z.max(axis=1, keepdims=True), 1
+    top = float(np.max(np.abs(zc)))
+    e = int(np.frexp(top)[1])
+    z = np.ldexp(zc, -e)
+    k += e
     zy = z[np.arange(n), labels]
-    if np.all(zy >= z.max(axis=1)):
-        raise ValueError(
-            "the NLL keeps decreasing as T -> 0: every label is the arg-max of its row "
-            "(held-out data separated perfectly), so no finite temperature minimises it"
-        )
     d0 = float(np.mean(z.mean(axis=1) - zy))
     if not d0 < 0:
         raise ValueError(
             "logits carry no usable signal for temperature scaling: at T = inf the NLL is "
-            "not decreasing (the labels are not, on average, among the larger logits)"
+            "not decreasing (the y_true labels are not, on average, among the larger logits)"
         )
     lo, hi = 0.0, 1.0
     while _temp_objective(hi, z, zy)[1] < 0:
         lo = hi
         hi *= 2.0
         if hi > 2.0**60:
-            raise ValueError(
-                "the NLL keeps decreasing as T -> 0: every label is the arg-max of its row "
-                "(held-out data separated perfectly), so no finite temperature minimises it"
-            )
+            raise ValueError(_SEPARATED)
     beta = 0.5 * (lo + hi)
     for _ in range(_MAX_ITER):
         _, d1, d2 = _temp_objective(beta, z, zy)
@@ -126,7 +137,7 @@ def fit_temperature(logits, y_true):
         beta = new
         if done:
             break
-    return float(1.0 / beta)
+    return float(np.ldexp(1.0 / beta, k))
 
 
 def _platt_objective(a, b, s, y):
@@ -198,7 +209,7 @@ def fit_platt(scores, y_true):
     ybar = float(y.mean())
     if not 0.0 < ybar < 1.0:
         raise ValueError(f"y_true must contain both classes (mean of y_true is {ybar:g}, expected in (0, 1))")
-    sd = float(s.std())
+    m, sd = _v.mean_and_spread(s)  # no underflow (scores of 1e-300) or overflow (1e300)
     if not sd > 0:
         raise ValueError("scores are constant: the slope a is not identifiable")
     hard = bool(np.all((y == 0) | (y == 1)))
@@ -211,8 +222,10 @@ def fit_platt(scores, y_true):
                 "finite maximum-likelihood fit"
             )
     # work on standardised scores, map back at the end
-    m = float(s.mean())
-    t = (s - m) / sd
+    with np.errstate(over="ignore"):
+        t = (s - m) / sd
+    if not np.isfinite(t).all():  # s - m overflowed
+        t = (0.5 * s - 0.5 * m) / sd * 2.0
     a, b = 0.0, float(np.log(ybar) - np.log1p(-ybar))
     nll, g, h = _platt_objective(a, b, t, y)
     for _ in range(_MAX_ITER):

@@ -202,7 +202,8 @@ def _sfl_setup(y_true, logits, gamma):
     z = _pred(logits, "logits", ndim=2)
     n, c = z.shape
     labels, soft = _class_targets(y_true, n, c, "logits")
-    logp = _log_softmax_rows(np.ascontiguousarray(z))
+    with np.errstate(over="ignore"):  # log p = -inf only where it is below -max float
+        logp = _log_softmax_rows(np.ascontiguousarray(z))
     if labels is not None:
         t = np.zeros((n, c))
         t[np.arange(n), labels] = 1.0
@@ -283,9 +284,11 @@ def softmax_focal_loss(y_true, logits, *, gamma=2.0, reduction="mean"):
             o -= l
         _, _, f = _focal_terms(logpy, gamma)
         return _v.reduce(f + 0.0, reduction)
-    logp = _log_softmax_rows(z)
+    with np.errstate(over="ignore"):  # log p = -inf only where it is below -max float
+        logp = _log_softmax_rows(z)
     t = soft
-    _, _, f = _focal_terms(logp, gamma)
+    with np.errstate(invalid="ignore"):  # -mod * log p where p = 0: used only where t > 0
+        _, _, f = _focal_terms(logp, gamma)
     per = np.multiply(t, f, out=np.zeros_like(f), where=t > 0).sum(axis=1)
     return _v.reduce(per + 0.0, reduction)
 
@@ -323,7 +326,9 @@ def softmax_focal_loss_grad(y_true, logits, *, gamma=2.0):
     one_m_p, mod, _ = _focal_terms(logp, gamma)
     # log p / (1 - p) -> -1 as p -> 1
     ratio = np.divide(logp, one_m_p, out=np.full_like(logp, -1.0), where=one_m_p > 0)
-    b = t * mod * (gamma * p * ratio - 1.0)
+    # p log p / (1 - p) -> 0 as p -> 0 (log p = -inf where p underflows); B = 0 where t = 0
+    p_ratio = np.multiply(p, ratio, out=np.zeros_like(p), where=p > 0)
+    b = np.multiply(t * mod, gamma * p_ratio - 1.0, out=np.zeros_like(p), where=t > 0)
     g = b - p * b.sum(axis=1, keepdims=True)
     return g / n
 
@@ -478,8 +483,28 @@ def _sce_options_setup(y_true, logits, weight, ignore_index, label_smoothing):
 def _sce_options_parts(z, labels, soft, w, keep, eps):
     """Per-sample weighted losses, the mean's denominator and the pieces for the gradient."""
     n, c = z.shape
-    logp = _log_softmax_rows(np.ascontiguousarray(z))
-    wv = np.ones(c) if w is None else w
+    with np.errstate(over="ignore", invalid="ignore"):  # inf only where the loss overflows
+        logp = _log_softmax_rows(np.ascontiguousarray(z))
+        wv = np.ones(c) if w is None else w
+        out = _sce_options_parts_(n, c, logp, wv, labels, soft, keep, eps)
+        if labels is None:  # rows: sum_k t_k w_k ((m - z_k) + l), no log p = -inf times 0
+            t = out[3]
+            m = z.max(axis=1)
+            l = np.log(np.exp(z - m[:, None]).sum(axis=1))
+            d = np.subtract(m[:, None], z)
+            d += l[:, None]
+            tw = t * wv
+            per = np.multiply(tw, d, out=np.zeros_like(d), where=tw > 0).sum(axis=1)
+            if not np.isfinite(per).all():  # m - z_k overflowed: halves
+                h = np.subtract(0.5 * m[:, None], 0.5 * z)
+                h += 0.5 * l[:, None]
+                per2 = np.multiply(tw, h, out=np.zeros_like(h), where=tw > 0).sum(axis=1) * 2.0
+                per = np.where(np.isfinite(per), per, per2)
+            out = (per,) + tuple(out[1:])
+    return out
+
+
+def _sce_options_parts_(n, c, logp, wv, labels, soft, keep, eps):
     if labels is not None:
         rows = np.arange(n)
         wy = wv[labels]
@@ -500,6 +525,34 @@ def _sce_options_parts(z, labels, soft, w, keep, eps):
     return per, float(n), logp, t
 
 
+def _smoothing_term(zb, m, l, wv, coef):
+    """``coef * sum_k w_k ((m - z_k) + l)``: non-negative terms (no ``W (m + l) - z . w``
+    cancellation), formed from halves where ``m - z_k`` or the weighted sum would overflow."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        d = np.subtract(m[:, None], zb)
+        d += l[:, None]
+        sm = (d @ wv) * coef
+        if np.isfinite(sm).all():
+            return sm
+        wmax = float(wv.max())
+        h = np.subtract(0.5 * m[:, None], 0.5 * zb)
+        h += 0.5 * l[:, None]
+        sm = h @ (wv / wmax)
+        sm *= coef
+        sm *= wmax
+        sm *= 2.0
+    return sm
+
+
+def _label_term(zb, m, l, lab, coef, out):
+    """``coef * ((m - z_y) + l)``: both parts >= 0, which keeps a tiny loss accurate."""
+    o = np.subtract(m, zb[np.arange(zb.shape[0]), lab], out=out)
+    o += l
+    o *= coef
+    o[coef == 0] = 0.0  # weight 0 (or an ignored sample) times an overflowed term
+    return o
+
+
 def _sce_options_labels(z, labels, w, keep, eps):
     """Per-sample losses and the mean's denominator for labels, in row blocks.
 
@@ -509,7 +562,6 @@ def _sce_options_labels(z, labels, w, keep, eps):
     n, c = z.shape
     z = np.ascontiguousarray(z)
     wv = np.ones(c) if w is None else w
-    wsum = float(wv.sum())
     wy = wv[labels]
     if keep is not None:
         wy = np.where(keep, wy, 0.0)
@@ -518,16 +570,12 @@ def _sce_options_labels(z, labels, w, keep, eps):
     for a, b in _row_blocks(n, c):
         zb = z[a:b]
         _, m, l, _ = _lse_block(zb, buf)
-        o = np.subtract(m, zb[np.arange(b - a), labels[a:b]], out=per[a:b])
-        o += l  # (m - z_y) + l: both >= 0, keeps a tiny loss accurate
-        o *= (1.0 - eps) * wy[a:b]
+        with np.errstate(over="ignore", invalid="ignore"):  # inf where the weighted loss overflows
+            o = _label_term(zb, m, l, labels[a:b], (1.0 - eps) * wy[a:b], per[a:b])
         if eps:
-            sm = (m + l) * wsum
-            sm -= zb @ wv
-            sm *= eps / c
+            o += _smoothing_term(zb, m, l, wv, eps / c)
             if keep is not None:
-                sm[~keep[a:b]] = 0.0
-            o += sm
+                o[~keep[a:b]] = 0.0
     denom = float(wy.sum())
     if denom == 0.0 or (keep is not None and not keep.any()):
         denom = None
@@ -538,19 +586,31 @@ def _sce_options(y_true, logits, weight, ignore_index, label_smoothing, reductio
     z, labels, soft, w, keep, eps = _sce_options_setup(y_true, logits, weight, ignore_index, label_smoothing)
     if labels is not None:
         per, denom = _sce_options_labels(z, labels, w, keep, eps)
+        if reduction != "none" and w is not None and not np.isfinite(per).all() and w.max() > 0:
+            # huge weights: w_y loss_i overflows while the weighted mean (or the sum) may not;
+            # reduce with the weights scaled by a power of two and scale back
+            e = int(np.frexp(w.max())[1])
+            per_s, denom_s = _sce_options_labels(z, labels, np.ldexp(w, -e), keep, eps)
+            if reduction == "sum":
+                with np.errstate(over="ignore"):
+                    return np.float64(np.ldexp(_v.accurate_sum(per_s), e))
+            if denom_s is None:
+                denom = None
+            else:
+                return np.float64(_v.accurate_sum(per_s, denom_s))
     else:
         per, denom, _, _ = _sce_options_parts(z, labels, soft, w, keep, eps)
     per = per + 0.0
     if reduction == "none":
         return per
     if reduction == "sum":
-        return np.float64(per.sum())
+        return np.float64(_v.accurate_sum(per))
     if denom is None:
         raise ValueError(
             "reduction='mean' needs at least one target that is not ignored and has a positive "
             "weight (the weighted mean divides by their total weight, here 0)"
         )
-    return np.float64(per.sum() / denom)
+    return np.float64(_v.accurate_sum(per, denom))
 
 
 def _sce_options_grad(y_true, logits, weight, ignore_index, label_smoothing):
@@ -565,8 +625,10 @@ def _sce_options_grad(y_true, logits, weight, ignore_index, label_smoothing):
                 "the mean loss is undefined: every target is ignored or has weight 0"
             )
         wy = extra
+        rows = np.arange(n)
         g = p * ((1.0 - eps) * wy)[:, None]
-        g[np.arange(n), labels] -= (1.0 - eps) * wy
+        # p_y - 1 = -(1 - p_y) = expm1(log p_y): no cancellation where p_y is close to 1
+        g[rows, labels] = ((1.0 - eps) * wy) * np.expm1(logp[rows, labels])
         if eps:
             sm = (eps / c) * (p * wv.sum() - wv)
             if keep is not None:

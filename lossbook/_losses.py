@@ -866,7 +866,8 @@ def multiclass_hinge(y_true, scores, *, margin=1.0, squared=False, reduction="me
         d[rows, yb] = 0.0
         np.maximum(d, 0.0, out=d)
         if squared:
-            d *= d
+            with np.errstate(over="ignore"):  # d^2 > max float: the per-sample loss overflows too
+                d *= d
         out[a:b] = _rowsum(d)
     return _v.reduce(out, reduction)
 
@@ -909,9 +910,16 @@ def multiclass_hinge_grad(y_true, scores, *, margin=1.0, squared=False):
         d = (s - s[rows, labels][:, None]) + margin
     active = d > 0
     active[rows, labels] = False
-    g = 2.0 * np.where(active, d, 0.0) if squared else active.astype(np.float64)
-    g[rows, labels] = -g.sum(axis=1)
-    return g / n
+    if not squared:
+        g = active.astype(np.float64)
+        g[rows, labels] = -g.sum(axis=1)
+        return g / n
+    # 2 d / n, not (2 d) / n: 2 d overflows for d > max float / 2 where the gradient is finite
+    with np.errstate(over="ignore"):
+        g = np.where(active, d, 0.0)
+        g[rows, labels] = -g.sum(axis=1)
+        g *= 2.0 / n if n > 1 else 2.0
+    return g
 
 
 # --------------------------------------------------------------------------

@@ -47,7 +47,25 @@ def _x_minus_log1p(x):
         acc = acc * xs + (1.0 if k % 2 == 0 else -1.0) / k
     out[small] = acc * xs * xs
     xl = x[~small]
-    out[~small] = xl - np.log1p(xl)
+    with np.errstate(invalid="ignore"):
+        out[~small] = np.where(np.isinf(xl), xl, xl - np.log1p(xl))  # x = inf: inf - inf
+    return out
+
+
+def _scale_term(x, a, b):
+    """``x - log(1 + x)`` with ``1 + x = (a / b)^2``: the series for small ``|x|``, else
+    ``x - 2 log(a / b)`` (``log a - log b`` where ``a / b`` underflows or overflows), so that
+    ``1 + x`` rounding to 0 (``a << b``) does not give ``log(0)``."""
+    x = np.asarray(x, dtype=np.float64)
+    out = _x_minus_log1p(np.where(np.abs(x) < 0.1, x, 0.0))
+    far = np.abs(x) >= 0.1
+    if far.any():
+        af, bf, xf = a[far], b[far], x[far]
+        with np.errstate(over="ignore", under="ignore"):
+            r = af / bf
+        normal = (r > 1e-300) & np.isfinite(r)
+        lr = np.where(normal, np.log(np.where(normal, r, 1.0)), np.log(af) - np.log(bf))
+        out[far] = np.where(np.isinf(xf), xf, xf - 2.0 * lr)
     return out
 
 
@@ -216,9 +234,17 @@ def mutual_information(joint, *, base=None):
     px = pj.sum(axis=1)
     py = pj.sum(axis=0)
     pos = pj > 0
-    outer = px[:, None] * py[None, :]
-    ratio = np.divide(pj, outer, out=np.ones_like(pj), where=pos)
-    mi = float((pj * np.log(ratio)).sum())
+    # p_ij / (p_i. p_.j) as (p_ij / p_i.) / p_.j: the product of the marginals underflows
+    # (and the ratio overflows) for cells below about 1e-154
+    with np.errstate(over="ignore"):
+        ratio = np.divide(np.divide(pj, px[:, None], out=np.ones_like(pj), where=pos), py[None, :],
+                          out=np.ones_like(pj), where=pos)
+    logr = np.log(ratio)
+    big = np.isinf(logr)
+    if big.any():
+        rows, cols = np.nonzero(big)
+        logr[big] = np.log(pj[big] / px[rows]) - np.log(py[cols])
+    mi = float(_v.accurate_sum((pj * logr).ravel()))
     mi = max(mi, 0.0)  # -0.0 and rounding below zero -> 0.0 (I >= 0)
     if log_base is not None:
         mi /= log_base
@@ -334,7 +360,13 @@ def gaussian_kl_diag(mu1, s1, mu2, s2):
         _check_sigma(s, name)
         sd.append(s)
     a, b = sd
-    x = (a - b) * (a + b) / (b * b)
-    dm = (m1 - m2) / b
-    terms = 0.5 * _x_minus_log1p(np.broadcast_to(x, m1.shape)) + 0.5 * dm * dm
+    with np.errstate(over="ignore"):  # inf only where the KL itself overflows
+        # ((a - b) / b) ((a + b) / b), not (a - b)(a + b) / b^2: b * b underflows
+        # for b < 1e-154 and (a - b)(a + b) overflows for a > 1e154
+        x = ((a - b) / b) * (a / b + 1.0)
+        dm = (m1 - m2) / b
+        if not np.isfinite(dm).all():  # m1 - m2 overflowed: halves
+            dm = np.where(np.isfinite(dm), dm, (0.5 * m1 - 0.5 * m2) / b * 2.0)
+        terms = 0.5 * _scale_term(np.broadcast_to(x, m1.shape), np.broadcast_to(a, m1.shape),
+                                  np.broadcast_to(b, m1.shape)) + 0.5 * dm * dm
     return _out(terms.sum(axis=-1))

@@ -38,8 +38,42 @@ __all__ = ["poisson_nll", "poisson_nll_grad", "pinball_loss", "pinball_loss_grad
 def _log_factorial(y: np.ndarray) -> np.ndarray:
     """Exact ``log(y!) = lgamma(y + 1)`` elementwise (one ``math.lgamma`` per distinct value)."""
     u, inv = np.unique(y, return_inverse=True)
-    lg = np.array([math.lgamma(float(v) + 1.0) for v in u])
+    lg = np.array([_lgamma1(float(v)) for v in u])
     return lg[inv].reshape(y.shape)
+
+
+def _lgamma1(v: float) -> float:
+    """``lgamma(v + 1)``; ``inf`` where it exceeds the float range (v > 2.5e305)."""
+    try:
+        return math.lgamma(v + 1.0)
+    except OverflowError:
+        return math.inf
+
+
+_POISSON_SCALE = 2.0**-11
+
+
+def _poisson_scaled(y, eta, full):
+    """``e^eta - y eta [+ log y!]`` for elements where a term overflows but the sum may not.
+
+    Each term is scaled by ``2^-11`` (``e^eta`` as ``e^(eta/2) (e^(eta/2) 2^-11)``, ``log y!``
+    by Stirling's series, exact to rounding for ``y > 1e300``) and the sum scaled back; for
+    ``eta > 717.4`` the rate term exceeds every possible ``y eta`` and the loss is ``+inf``.
+    """
+    out = np.full(y.shape, np.inf)
+    ok = eta <= 717.4
+    yk, ek = y[ok], eta[ok]
+    with np.errstate(over="ignore"):
+        h = np.exp(0.5 * ek)
+        val = h * (h * _POISSON_SCALE) - (yk * _POISSON_SCALE) * ek
+        if full:
+            ly = np.log(np.maximum(yk, 1.0))
+            lf = np.array([_lgamma1(float(v)) for v in yk])
+            lf_s = np.where(np.isfinite(lf), lf * _POISSON_SCALE,
+                            (yk * _POISSON_SCALE) * (ly - 1.0) + 0.5 * (np.log(2.0 * np.pi) + ly) * _POISSON_SCALE)
+            val = val + lf_s
+        out[ok] = val / _POISSON_SCALE
+    return out
 
 
 def _poisson_arrays(y_true, log_rate):
@@ -127,15 +161,26 @@ def poisson_nll(y_true, log_rate, *, full=False, reduction="mean"):
     else:
         arrays = [y, eta]
 
-    def plain(yb, eb, *lf, total):
-        with np.errstate(over="ignore"):  # intended: exp(eta) -> inf beyond the float range
+    def elems(yb, eb, *lf):
+        with np.errstate(over="ignore", invalid="ignore"):  # exp(eta) -> inf beyond the float range
             e = np.exp(eb)
-        if total:
-            return float(e.sum()) - _dot(yb, eb) + (float(lf[0].sum()) if lf else 0.0)
-        e -= yb * eb
-        if lf:
-            e += lf[0]
+            e -= yb * eb
+            if lf:
+                e += lf[0]
+        bad = ~np.isfinite(e)
+        if bad.any():  # a term overflowed (inf - inf is NaN): the scaled form decides
+            e[bad] = _poisson_scaled(yb[bad], eb[bad], bool(lf))
         return e
+
+    def plain(yb, eb, *lf, total):
+        if total:
+            with np.errstate(over="ignore", invalid="ignore"):
+                e = np.exp(eb)
+                t = float(e.sum()) - _dot(yb, eb) + (float(lf[0].sum()) if lf else 0.0)
+            if math.isfinite(t):
+                return t
+            return _v.accurate_sum(elems(yb, eb, *lf))
+        return elems(yb, eb, *lf)
 
     def kernel(yb, eb, *lf, total):
         lo, hi = eb.min(), eb.max()
@@ -175,8 +220,15 @@ def poisson_nll_grad(y_true, log_rate, *, full=False):
     if not isinstance(full, (bool, np.bool_)):
         raise TypeError(f"full must be True or False, got {full!r}")
     y, eta = _poisson_setup(y_true, log_rate)
+    n = eta.size
     with np.errstate(over="ignore"):
-        return (np.exp(eta) - y) / eta.size
+        e = np.exp(eta)
+        g = (e - y) / n
+        big = np.isinf(e)
+        if big.any():  # e^eta / n can be finite where e^eta is not: e^(eta/2) (e^(eta/2) / n)
+            h = np.exp(0.5 * eta[big])
+            g[big] = h * (h / n) - y[big] / n
+    return g
 
 
 def _pinball_setup(y_true, y_pred, quantile):
@@ -236,9 +288,16 @@ def pinball_loss(y_true, y_pred, *, quantile=0.5, reduction="mean"):
     y, p, tau = _pinball_setup(y_true, y_pred, quantile)
 
     def kernel(yb, pb, total):
-        r = yb - pb
-        val = np.maximum(tau * r, (tau - 1.0) * r)
-        return float(val.sum()) if total else val
+        with np.errstate(over="ignore"):
+            r = yb - pb
+        val = np.maximum(tau * r, (tau - 1.0) * r) if tau not in (0.0, 1.0) else (
+            np.maximum(r, 0.0) if tau == 1.0 else np.maximum(-r, 0.0))  # no 0 * inf
+        bad = ~np.isfinite(val)
+        if bad.any():  # y - y_pred overflowed: halves (the loss itself may be finite)
+            rh = 0.5 * yb[bad] - 0.5 * pb[bad]
+            with np.errstate(over="ignore"):
+                val[bad] = 2.0 * np.maximum(tau * rh, (tau - 1.0) * rh)
+        return _v.accurate_sum(val) if total else val
 
     return _elementwise(kernel, [y, p], reduction)
 

@@ -293,7 +293,8 @@ def j_hinge(args, kw):
     y = np.asarray(args[0])
     y = y.argmax(axis=1) if y.ndim == 2 else y
     m = M(kw.get("margin", 1.0))
-    return [mp.fsum(max(mp.mpf(0), M(v) - M(r[yi]) + m) for j, v in enumerate(r) if j != yi)
+    pw = 2 if kw.get("squared") else 1
+    return [mp.fsum(max(mp.mpf(0), M(v) - M(r[yi]) + m) ** pw for j, v in enumerate(r) if j != yi)
             for r, yi in zip(s, y)]
 
 
@@ -305,6 +306,10 @@ def j_hinge_grad(args, kw):
     m = M(kw.get("margin", 1.0))
     out = []
     for r, yi in zip(s, y):
+        if kw.get("squared"):  # 2 max(0, d_j)
+            d = [mp.mpf(0) if j == yi else 2 * max(mp.mpf(0), M(v) - M(r[yi]) + m) for j, v in enumerate(r)]
+            out += [-mp.fsum(d) / n if j == yi else d[j] / n for j in range(len(r))]
+            continue
         act = [j != yi and M(v) - M(r[yi]) + m > 0 for j, v in enumerate(r)]
         out += [mp.mpf(-sum(act)) / n if j == yi else mp.mpf(int(a)) / n for j, a in enumerate(act)]
     return out
@@ -421,6 +426,267 @@ def j_surprisal(args, kw):
     return [mp.inf if p == 0 else -mp.log(M(p)) for p in np.ravel(args[0])]
 
 
+# --- judges of the library functions added in issue 11 ---------------------
+
+
+def m_sig(x):
+    return 1 / (1 + mp.exp(-x))
+
+
+def _bfl_mp(a, b, gamma, alpha):
+    """(loss, gradient of the loss, magnitude of the gradient's two terms) of one element."""
+    a, b = M(a), M(b)
+    s, sn = m_sig(b), m_sig(-b)
+    ce = a * m_log1pexp(-b) + (1 - a) * m_log1pexp(b)
+    q = a * sn + (1 - a) * s
+    g_ = M(gamma)
+    mod = mp.mpf(1) if gamma == 0 else q ** g_
+    at = mp.mpf(1) if alpha is None else M(alpha) * a + (1 - M(alpha)) * (1 - a)
+    dq = (1 - 2 * a) * s * sn
+    t1 = (g_ * mod * dq / q * ce) if gamma != 0 else mp.mpf(0)
+    t2 = mod * (s - a)
+    return at * mod * ce, at * (t1 + t2), at * (abs(t1) + mod * (s + a))
+
+
+def j_bfl(args, kw):
+    g, al = kw.get("gamma", 2.0), kw.get("alpha")
+    vals = [_bfl_mp(a, b, g, al)[0] for a, b in zip(np.ravel(args[0]), np.ravel(args[1]))]
+    return _rows_mean(vals, np.shape(args[1]))
+
+
+def s_bfl(args, kw):  # q**gamma carries gamma times the relative error of q
+    return [abs(v) * (1 + kw.get("gamma", 2.0)) for v in j_bfl(args, kw)]
+
+
+def j_bfl_grad(args, kw):
+    g, al = kw.get("gamma", 2.0), kw.get("alpha")
+    n = np.size(args[1])
+    return [_bfl_mp(a, b, g, al)[1] / n for a, b in zip(np.ravel(args[0]), np.ravel(args[1]))]
+
+
+def s_bfl_grad(args, kw):
+    g, al = kw.get("gamma", 2.0), kw.get("alpha")
+    n = np.size(args[1])
+    return [_bfl_mp(a, b, g, al)[2] * (1 + g) / n + mp.mpf(2) ** -1074
+            for a, b in zip(np.ravel(args[0]), np.ravel(args[1]))]
+
+
+def _logp_rows(z):
+    """log p = (z - m) - log1p(sum over the non-max of exp(z - m)): exact where p is within 1e-60 of 1."""
+    out = []
+    for r in z:
+        k = int(np.argmax(r))
+        m = M(r[k])
+        rest = mp.fsum(mp.exp(M(v) - m) for j, v in enumerate(r) if j != k)
+        out.append([(M(v) - m) - mp.log1p(rest) for v in r])
+    return out
+
+
+def j_sfl(args, kw):
+    z = args[1]
+    g = M(kw.get("gamma", 2.0))
+    t = _targets(args[0], *z.shape)
+    out = []
+    for tr, lr in zip(t, _logp_rows(z)):
+        out.append(mp.fsum(-M(a) * (-mp.expm1(lp)) ** g * lp for a, lp in zip(tr, lr) if a != 0))
+    return out
+
+
+def s_sfl(args, kw):
+    return [abs(v) * (1 + kw.get("gamma", 2.0)) + mp.mpf(2) ** -1074 for v in j_sfl(args, kw)]
+
+
+def _sfl_grad_mp(args, kw):
+    z = args[1]
+    n = z.shape[0]
+    g = M(kw.get("gamma", 2.0))
+    t = _targets(args[0], *z.shape)
+    vals, scales = [], []
+    for tr, lr in zip(t, _logp_rows(z)):
+        p = [mp.exp(lp) for lp in lr]
+        om = [-mp.expm1(lp) for lp in lr]
+        B = [M(a) * om_ ** g * (g * p_ * (lp / om_ if om_ else -1) - 1) if a != 0 else mp.mpf(0)
+             for a, p_, lp, om_ in zip(tr, p, lr, om)]
+        sb, sab = mp.fsum(B), mp.fsum(abs(b) for b in B)
+        vals += [(b - p_ * sb) / n for b, p_ in zip(B, p)]
+        scales += [(abs(b) + p_ * sab) * (1 + g) / n + mp.mpf(2) ** -1074 for b, p_ in zip(B, p)]
+    return vals, scales
+
+
+def j_brier(args, kw):
+    p = np.asarray(args[1])
+    if p.ndim == 1:
+        return [(M(b) - M(a)) ** 2 for a, b in zip(np.ravel(args[0]), p)]
+    t = _targets(args[0], *p.shape)
+    return [mp.fsum((M(b) - M(a)) ** 2 for a, b in zip(tr, pr)) for tr, pr in zip(t, p)]
+
+
+def _poisson_terms(a, b, full):
+    a, b = M(a), M(b)
+    lf = mp.loggamma(a + 1) if full else mp.mpf(0)
+    return mp.exp(b) - a * b + lf, mp.exp(b) + abs(a * b) + abs(lf)
+
+
+def j_poisson(args, kw):
+    vals = [_poisson_terms(a, b, kw.get("full", False))[0] for a, b in zip(np.ravel(args[0]), np.ravel(args[1]))]
+    return _rows_mean(vals, np.shape(args[1]))
+
+
+def s_poisson(args, kw):  # documented: a few ulps of the largest term
+    vals = [_poisson_terms(a, b, kw.get("full", False))[1] for a, b in zip(np.ravel(args[0]), np.ravel(args[1]))]
+    return _rows_mean(vals, np.shape(args[1]))
+
+
+def j_poisson_grad(args, kw):
+    n = np.size(args[1])
+    return [(mp.exp(M(b)) - M(a)) / n for a, b in zip(np.ravel(args[0]), np.ravel(args[1]))]
+
+
+def s_poisson_grad(args, kw):
+    n = np.size(args[1])
+    return [(mp.exp(M(b)) + M(a)) / n + mp.mpf(2) ** -1074 for a, b in zip(np.ravel(args[0]), np.ravel(args[1]))]
+
+
+def j_pinball(args, kw):
+    t = M(kw.get("quantile", 0.5))
+    vals = [max(t * (M(a) - M(b)), (t - 1) * (M(a) - M(b))) for a, b in zip(np.ravel(args[0]), np.ravel(args[1]))]
+    return _rows_mean(vals, np.shape(args[1]))
+
+
+def j_pinball_grad(args, kw):
+    t = M(kw.get("quantile", 0.5))
+    n = np.size(args[1])
+    return [(-t if b < a else (1 - t if b > a else mp.mpf(0))) / n for a, b in zip(np.ravel(args[0]), np.ravel(args[1]))]
+
+
+def j_js(args, kw):
+    p, q = np.atleast_2d(args[0]), np.atleast_2d(args[1])
+    out = []
+    for pr, qr in zip(p, q):
+        terms = []
+        for a, b in zip(pr, qr):
+            a, b = M(a), M(b)
+            m = (a + b) / 2
+            terms += [m_xlogy(a, a / m) if a else mp.mpf(0), m_xlogy(b, b / m) if b else mp.mpf(0)]
+        out.append(mp.fsum(terms) / 2)
+    return out
+
+
+def j_tv(args, kw):
+    p, q = np.atleast_2d(args[0]), np.atleast_2d(args[1])
+    return [mp.fsum(abs(M(a) - M(b)) for a, b in zip(pr, qr)) / 2 for pr, qr in zip(p, q)]
+
+
+def _mi_terms(joint):
+    pj = [[M(v) for v in r] for r in joint]
+    px = [mp.fsum(r) for r in pj]
+    py = [mp.fsum(c) for c in zip(*pj)]
+    return [v * mp.log(v / (px[i] * py[j])) for i, r in enumerate(pj) for j, v in enumerate(r) if v > 0]
+
+
+def j_mi(args, kw):
+    return [max(mp.mpf(0), mp.fsum(_mi_terms(args[0])))]
+
+
+def s_mi(args, kw):  # the marginals are rounded sums: absolute error ~ eps * sum(p)
+    return [mp.fsum(abs(t) for t in _mi_terms(args[0])) + 1]
+
+
+def j_gaussian_entropy(args, kw):
+    return [mp.log(2 * mp.pi * mp.e) / 2 + mp.log(M(s)) for s in np.ravel(args[0])]
+
+
+def s_gaussian_entropy(args, kw):
+    return [mp.log(2 * mp.pi * mp.e) / 2 + abs(mp.log(M(s))) for s in np.ravel(args[0])]
+
+
+def j_gaussian_kl_diag(args, kw):
+    m1 = np.atleast_2d(args[0])
+    m2 = np.atleast_2d(args[2])
+    s1, s2 = (np.broadcast_to(np.asarray(s, float), np.shape(args[0])).reshape(m1.shape) for s in (args[1], args[3]))
+    return [mp.fsum(mp.log(M(d) / M(b)) + (M(b) ** 2 + (M(a) - M(c)) ** 2) / (2 * M(d) ** 2) - mp.mpf(1) / 2
+                    for a, b, c, d in zip(r1, t1, r2, t2))
+            for r1, t1, r2, t2 in zip(m1, s1, m2, s2)]
+
+
+def _sce_opts_mp(args, kw):
+    """Per-sample losses, the mean's denominator, gradient and its scale with PyTorch's options."""
+    z = args[1]
+    n, c = z.shape
+    y = np.asarray(args[0])
+    w = [mp.mpf(1)] * c if kw.get("weight") is None else [M(v) for v in kw["weight"]]
+    eps = M(kw.get("label_smoothing", 0.0))
+    ign = kw.get("ignore_index")
+    per, gvals, gscale, denom = [], [], [], mp.mpf(0)
+    for i, zr in enumerate(z):
+        lse = m_lse(zr)
+        lp = [M(v) - lse for v in zr]
+        p = [mp.exp(v) for v in lp]
+        if y.ndim == 1:
+            if ign is not None and y[i] == ign:
+                per.append(mp.mpf(0))
+                gvals.append([mp.mpf(0)] * c)
+                gscale.append([mp.mpf(0)] * c)
+                continue
+            k = int(y[i])
+            denom += w[k]
+            per.append(-(1 - eps) * w[k] * lp[k] - eps / c * mp.fsum(wk * v for wk, v in zip(w, lp)))
+            one_m = -mp.expm1(lp[k])
+            lab = [(1 - eps) * w[k] * (-one_m if j == k else p[j]) for j in range(c)]
+            sm = [eps / c * (p[j] * mp.fsum(w) - w[j]) for j in range(c)]
+            gvals.append([a + b for a, b in zip(lab, sm)])
+            gscale.append([abs(a) + eps / c * (p[j] * mp.fsum(w) + w[j]) for j, a in enumerate(lab)])
+        else:
+            t = [(1 - eps) * M(a) + eps / c for a in y[i]]
+            tw = [a * b for a, b in zip(t, w)]
+            per.append(-mp.fsum(a * v for a, v in zip(tw, lp) if a != 0))
+            denom += 1
+            gvals.append([p[j] * mp.fsum(tw) - tw[j] for j in range(c)])
+            gscale.append([p[j] * mp.fsum(tw) + tw[j] for j in range(c)])
+    return per, denom, gvals, gscale
+
+
+def _has_sce_options(kw):
+    return kw.get("weight") is not None or kw.get("ignore_index") is not None or kw.get("label_smoothing", 0.0) != 0
+
+
+def j_sce_any(args, kw):
+    return _sce_opts_mp(args, kw)[0] if _has_sce_options(kw) else j_sce(args, kw)
+
+
+def s_sce_any(args, kw):
+    if not _has_sce_options(kw):
+        return s_sce(args, kw)
+    z = args[1]
+    c = z.shape[1]
+    w = np.ones(c) if kw.get("weight") is None else np.asarray(kw["weight"], float)
+    # the library's terms: w_y (m - z_y + l) and eps/C (W (m + l) - z . w), each non-negative or cancelling
+    return [(abs(m_lse(zr)) + max(abs(M(v)) for v in zr)) * (1 + mp.fsum(M(v) for v in w)) + mp.mpf(2) ** -1074
+            for zr in z]
+
+
+def j_sce_grad_any(args, kw):
+    if not _has_sce_options(kw):
+        return j_sce_grad(args, kw)
+    _, denom, g, _ = _sce_opts_mp(args, kw)
+    return [v / denom for r in g for v in r]
+
+
+def s_sce_grad_any(args, kw):
+    if not _has_sce_options(kw):
+        return [abs(v) + mp.mpf(1) / args[1].shape[0] * (0 if np.asarray(args[0]).ndim == 1 else 1)
+                for v in j_sce_grad(args, kw)]
+    _, denom, _, s = _sce_opts_mp(args, kw)
+    return [v / denom + mp.mpf(2) ** -1074 for r in s for v in r]
+
+
+def sce_mean_denominator(args, kw):
+    """The weighted mean's denominator (PyTorch's): total weight of the kept labels."""
+    if not _has_sce_options(kw) or np.asarray(args[0]).ndim == 2:
+        return None
+    return _sce_opts_mp(args, kw)[1]
+
+
 # ---------------------------------------------------------------------------
 # argument generators (valid input)
 # ---------------------------------------------------------------------------
@@ -434,6 +700,7 @@ class Entry:
     rtol: float = 1e-12
     scale: Callable | None = None  # (args, kwargs) -> list of magnitudes (cancellation) for the tolerance
     has_reduction: bool = False
+    mean_denominator: Callable | None = None  # (args, kwargs) -> the mean's denominator if not N (weighted means)
 
 
 def g_elementwise_real(draw, elems=real):
@@ -715,6 +982,185 @@ def g_make(draw, name):
     return (draw(st.integers(1, 6)),), {"seed": draw(st.integers(0, 9))}
 
 
+# --- generators of the library functions added in issue 11 -----------------
+
+GAMMAS = [0.0, 5e-324, 1e-300, 0.5, 1.0, 2.0, 5.0, 50.0]
+
+
+def g_bfl(draw, with_reduction=True):
+    (y, z), kw = g_bce_logits(draw)
+    kw = {"gamma": draw(st.sampled_from(GAMMAS)), "alpha": draw(st.sampled_from([None, 0.0, 1.0, 0.25, 0.5]))}
+    if with_reduction:
+        kw.update(draw(reduction_kw()))
+    return (y, z), kw
+
+
+def g_sfl(draw, with_reduction=True):
+    (y, z), _ = g_sce(draw)
+    kw = {"gamma": draw(st.sampled_from(GAMMAS))}
+    if with_reduction:
+        kw.update(draw(reduction_kw()))
+    return (y, z), kw
+
+
+def g_sce_options(draw, with_reduction=True):
+    """Plain softmax cross-entropy, or with weight / ignore_index / label_smoothing (and target rows)."""
+    (y, z), kw = g_sce(draw, with_reduction)
+    if draw(st.booleans()):
+        return (y, z), kw
+    n, c = z.shape
+    if draw(st.booleans()):
+        kw["label_smoothing"] = draw(st.sampled_from([0.0, 1.0, 5e-324, 1e-17, 0.1, 0.5, 1 - 2 ** -53]))
+    if draw(st.booleans()):
+        kw["weight"] = arr(draw, st.sampled_from([0.0, 0.0, 5e-324, 1e-300, 0.5, 1.0, 3.0, 1e300]), (c,))
+    if y.ndim == 1 and draw(st.booleans()):
+        ign = draw(st.sampled_from([-100, 0, c - 1]))
+        kw["ignore_index"] = ign
+        if ign == -100:
+            y = np.where(arr(draw, st.booleans(), (n,)) > 0, -100, y)
+            if draw(st.booleans()):
+                y[:] = -100  # every sample ignored
+    if y.ndim == 1 and kw.get("reduction", "mean") == "mean":
+        # the weighted mean needs a kept label with positive weight (else a documented ValueError)
+        w = kw.get("weight")
+        kept = [i for i in range(n) if kw.get("ignore_index") is None or y[i] != kw["ignore_index"]]
+        if not any(w is None or w[y[i]] > 0 for i in kept):
+            kw.pop("ignore_index", None)
+            y = np.where(y < 0, 0, y)
+            if w is not None:
+                w[y[0]] = 1.0
+    return (y, z), kw
+
+
+def g_hinge_sq(draw, with_reduction=True):
+    (y, s), kw = g_hinge(draw, with_reduction)
+    if draw(st.booleans()):
+        kw["squared"] = True
+        if kw["margin"] > 1e100:  # a squared margin of 1e600 overflows (true value)
+            kw["margin"] = 1.0
+    return (y, s), kw
+
+
+def g_brier(draw):
+    n = draw(n_rows)
+    if draw(st.booleans()):
+        return (arr(draw, st.one_of(st.sampled_from([0.0, 1.0]), prob), (n,)), arr(draw, prob, (n,))), draw(reduction_kw())
+    c = draw(n_cols)
+    p = prob_rows(draw, n, c)
+    y = labels(draw, n, c) if draw(st.booleans()) else prob_rows(draw, n, c)
+    return (y, p), draw(reduction_kw())
+
+
+COUNTS = [0.0, 1.0, 2.0, 5e-324, 0.5, 7.0, 1e6, 1e17, 1e300, 1.5e308]
+
+
+def g_poisson(draw, with_reduction=True):
+    shape, _ = g_elementwise_real(draw)
+    y = arr(draw, st.one_of(st.sampled_from(COUNTS), st.floats(0, 1e3)), shape)
+    eta = arr(draw, st.one_of(st.sampled_from(SPECIAL_REALS + [709.78, 690.0, -745.0]), moderate), shape)
+    kw = {"full": draw(st.booleans())}
+    if with_reduction:
+        kw.update(draw(reduction_kw()))
+    return (y, eta), kw
+
+
+def g_pinball(draw, with_reduction=True):
+    (y, p), kw = g_regression(draw, with_reduction, elems=real)
+    kw["quantile"] = draw(st.sampled_from([0.0, 1.0, 0.5, 0.1, 0.9, 5e-324, 1 - 2 ** -53]))
+    return (y, p), kw
+
+
+def g_pq_rows_any(draw):
+    (p, q), kw = g_pq_rows(draw)
+    if draw(st.booleans()):  # disjoint supports
+        p = prob_rows(draw, p.shape[0], p.shape[1])
+        q = np.roll(np.eye(p.shape[1])[[draw(st.integers(0, p.shape[1] - 1)) for _ in range(p.shape[0])]], 1, axis=1)
+    return ((p[0], q[0]) if draw(st.booleans()) else (p, q)), kw
+
+
+def g_tv(draw):
+    (p, q), _ = g_pq_rows_any(draw)
+    return (p, q), {}
+
+
+def g_joint(draw):
+    a, b = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    kind = draw(st.sampled_from(["random", "independent", "diagonal", "tiny"]))
+    if kind == "independent":
+        j = np.outer(prob_rows(draw, 1, a)[0], prob_rows(draw, 1, b)[0])
+    elif kind == "diagonal":
+        k = min(a, b)
+        j = np.zeros((a, b))
+        j[np.arange(k), np.arange(k)] = 1.0 / k
+    elif kind == "tiny":  # a cell whose marginals' product underflows
+        j = np.zeros((a, b))
+        t = draw(st.sampled_from([5e-324, 1e-300, 1e-200, 1e-160]))
+        j[0, 0] = t
+        j[-1, -1] += 1.0 - t if (a, b) != (1, 1) else 1.0 - t
+        if (a, b) == (1, 1):
+            j[0, 0] = 1.0
+    else:
+        j = prob_rows(draw, 1, a * b)[0].reshape(a, b)
+    return (j,), {"base": draw(st.sampled_from([None, 2, math.e, 10]))}
+
+
+def g_sigma(draw):
+    vals = st.one_of(positive, st.sampled_from([MAXF, 2.2250738585072014e-308]))
+    if draw(st.booleans()):
+        return (draw(vals),), {}
+    return (arr(draw, vals, (draw(n_rows),)),), {}
+
+
+def g_gaussian_kl_diag(draw):
+    shape = draw(st.sampled_from([(3,), (1,), (2, 3), (4, 1)]))
+    pos = st.one_of(st.floats(1e-3, 1e3), st.sampled_from([5e-324, 1e-200, 1e-100, 1.0, 1e100, 1e200, 1e300]))
+    m1, m2 = arr(draw, real_sq, shape), arr(draw, real_sq, shape)
+    s1 = draw(pos) if draw(st.booleans()) else arr(draw, pos, shape)
+    if draw(st.booleans()):  # nearly equal scales: the textbook form cancels
+        s2 = np.asarray(s1) * (1 + draw(st.sampled_from([1e-8, 1e-12, -1e-15, 0.0])))
+    else:
+        s2 = draw(pos) if draw(st.booleans()) else arr(draw, pos, shape)
+    return (m1, s1, m2, s2), {}
+
+
+SCALES = [1e-300, 1e-8, 1.0, 40.0, 709.0, 1e17, 1e300]
+
+
+def g_fit_temperature(draw):
+    """Fittable logits: some label below its row's max, and labels larger than the row mean on average."""
+    n, c = draw(st.integers(2, 6)), draw(n_cols)
+    z = arr(draw, st.floats(-5, 5), (n, c))
+    y = labels(draw, n, c)
+    z[0] = 0.0
+    z[0, 0], y[0] = 4.0, 0  # a confident right row
+    z[1] = 0.0
+    z[1, 0], y[1] = 1.0, 1  # a wrong one
+    gap = z.mean(axis=1) - z[np.arange(n), y]
+    if gap.mean() >= -0.5:  # make the labels larger on average
+        z[np.arange(2, n), y[2:]] += 10.0
+    scale = draw(st.sampled_from(SCALES))
+    z = z * scale
+    if draw(st.booleans()) and abs(scale) * 1e3 < 1e300:
+        z = z + scale * draw(st.sampled_from([1e3, -1e3]))  # logits are shift-invariant
+    binary = c == 2 and draw(st.booleans())
+    return ((z[:, 1] - z[:, 0] if binary else z), y), {}
+
+
+def g_fit_platt(draw):
+    """Scores with both classes that do not separate them (a pair of equal scores with both labels)."""
+    n = draw(st.integers(4, 8))
+    t = arr(draw, st.floats(-3, 3), (n,))
+    y = arr(draw, st.sampled_from([0.0, 1.0]), (n,))
+    t[1], t[2], t[3] = t[0], t[0] + 1.0, t[0] + 2.0
+    y[:4] = [0.0, 1.0, 0.0, 1.0]  # a tie, a negative above a positive, a positive above a negative
+    if draw(st.booleans()):  # soft targets
+        y = np.clip(y + arr(draw, st.floats(-0.3, 0.3), (n,)), 0.0, 1.0)
+        y[:4] = [0.0, 1.0, 0.0, 1.0]
+    scale = draw(st.sampled_from(SCALES))
+    s = t * scale + scale * draw(st.sampled_from([0.0, 1.0, -1e3, 1e3])) * (scale < 1e300)
+    return (s, y), {}
+
+
 def composite(fn, *a, **k):
     return st.composite(lambda draw: fn(draw, *a, **k))()
 
@@ -748,7 +1194,24 @@ def s_hinge(args, kw):
     y = y.argmax(axis=1) if y.ndim == 2 else y
     m = M(kw.get("margin", 1.0))
     c = s.shape[1]
-    return [mp.fsum(abs(M(v) - M(r[yi])) + m for v in r) for r, yi in zip(s, y)] if True else c
+    return [mp.fsum(abs(M(v) - M(r[yi])) + m for v in r) ** (2 if kw.get("squared") else 1)
+            for r, yi in zip(s, y)] if True else c
+
+
+def s_hinge_grad(args, kw):
+    """Squared hinge: d_j = (s_j - s_y) + margin cancels; its error scales with |s_j - s_y| + margin."""
+    s = args[1]
+    y = np.asarray(args[0])
+    y = y.argmax(axis=1) if y.ndim == 2 else y
+    m = M(kw.get("margin", 1.0))
+    n = s.shape[0]
+    if not kw.get("squared"):
+        return [abs(v) for v in j_hinge_grad(args, kw)]
+    out = []
+    for r, yi in zip(s, y):
+        d = [2 * (abs(M(v) - M(r[yi])) + m) / n for v in r]
+        out += [mp.fsum(d) if j == yi else d[j] for j in range(len(r))]
+    return out
 
 
 def s_gaussian_kl(args, kw):
@@ -811,13 +1274,14 @@ FUZZ: dict[str, Entry] = {
         scale=lambda a, k: [(1 / (1 + mp.exp(-M(b))) + M(c)) / np.size(a[1]) for c, b in zip(np.ravel(a[0]), np.ravel(a[1]))]),
     "categorical_cross_entropy": Entry(composite(g_cce), j_cce, has_reduction=True),
     "categorical_cross_entropy_grad": Entry(composite(g_cce_grad), j_cce_grad),
-    "softmax_cross_entropy": Entry(composite(g_sce), j_sce, scale=s_sce, has_reduction=True),
-    "softmax_cross_entropy_grad": Entry(
-        composite(g_sce, with_reduction=False), j_sce_grad,
-        scale=lambda a, k: [abs(v) + mp.mpf(1) / a[1].shape[0] * (0 if np.asarray(a[0]).ndim == 1 else 1)
-                            for v in j_sce_grad(a, k)]),
-    "multiclass_hinge": Entry(composite(g_hinge), j_hinge, scale=s_hinge, has_reduction=True),
-    "multiclass_hinge_grad": Entry(composite(g_hinge, with_reduction=False), j_hinge_grad, rtol=1e-15),
+    # with and without weight / ignore_index / label_smoothing (issue 11), labels and target rows
+    "softmax_cross_entropy": Entry(composite(g_sce_options), j_sce_any, scale=s_sce_any, has_reduction=True,
+                                   mean_denominator=sce_mean_denominator),
+    "softmax_cross_entropy_grad": Entry(composite(g_sce_options, with_reduction=False), j_sce_grad_any,
+                                        scale=s_sce_grad_any),
+    "multiclass_hinge": Entry(composite(g_hinge_sq), j_hinge, scale=s_hinge, has_reduction=True),
+    "multiclass_hinge_grad": Entry(composite(g_hinge_sq, with_reduction=False), j_hinge_grad, rtol=1e-15,
+                                   scale=s_hinge_grad),
     "mse": Entry(composite(g_regression), j_mse, has_reduction=True),
     "mse_grad": Entry(composite(g_regression, with_reduction=False), j_mse_grad),
     "mae": Entry(composite(g_regression, elems=real), j_mae, has_reduction=True),
@@ -878,6 +1342,27 @@ FUZZ: dict[str, Entry] = {
     "make_regression_with_outliers": Entry(composite(g_make, "make_regression_with_outliers")),
     "make_multilabel": Entry(composite(g_make, "make_multilabel")),
     "flip_labels": Entry(composite(g_make, "flip_labels")),
+    # classification (issue 11): focal losses (gamma=0 is cross-entropy), Brier score
+    "binary_focal_loss": Entry(composite(g_bfl), j_bfl, scale=s_bfl, has_reduction=True),
+    "binary_focal_loss_grad": Entry(composite(g_bfl, with_reduction=False), j_bfl_grad, scale=s_bfl_grad),
+    "softmax_focal_loss": Entry(composite(g_sfl), j_sfl, scale=s_sfl, has_reduction=True),
+    "softmax_focal_loss_grad": Entry(composite(g_sfl, with_reduction=False), lambda a, k: _sfl_grad_mp(a, k)[0],
+                                     scale=lambda a, k: _sfl_grad_mp(a, k)[1]),
+    "brier_score": Entry(composite(g_brier), j_brier, has_reduction=True),
+    # regression (issue 11): Poisson NLL (full=True adds log y!), pinball loss (quantile 0 and 1)
+    "poisson_nll": Entry(composite(g_poisson), j_poisson, scale=s_poisson, has_reduction=True),
+    "poisson_nll_grad": Entry(composite(g_poisson, with_reduction=False), j_poisson_grad, scale=s_poisson_grad),
+    "pinball_loss": Entry(composite(g_pinball), j_pinball, has_reduction=True),
+    "pinball_loss_grad": Entry(composite(g_pinball, with_reduction=False), j_pinball_grad),
+    # information measures (issue 11)
+    "js_divergence": Entry(composite(g_pq_rows_any), in_base(j_js)),
+    "total_variation": Entry(composite(g_tv), j_tv),
+    "mutual_information": Entry(composite(g_joint), in_base(j_mi), scale=in_base(s_mi)),
+    "gaussian_entropy": Entry(composite(g_sigma), j_gaussian_entropy, scale=s_gaussian_entropy),
+    "gaussian_kl_diag": Entry(composite(g_gaussian_kl_diag), j_gaussian_kl_diag),
+    # calibration (issue 11): fittable held-out data at every scale (no closed form to judge by)
+    "fit_temperature": Entry(composite(g_fit_temperature)),
+    "fit_platt": Entry(composite(g_fit_platt)),
 }
 
 #: Public names that are not fuzzed, and why. Everything else public must be in FUZZ.
@@ -886,6 +1371,11 @@ EXCLUDED = {
     "verify": "book machinery", "compare": "book machinery", "glue": "book machinery",
     "claim": "book machinery", "style": "book machinery", "style_params": "book machinery",
     "use_style": "book machinery", "citation": "book machinery",
+    # citation helpers (read CITATION.cff, format references): text in, text out, no numeric input
+    "load_citation": "book machinery", "author_names": "book machinery", "publisher_name": "book machinery",
+    "book_url": "book machinery", "to_apa": "book machinery", "to_bibtex": "book machinery",
+    # claim verification and glue formatting: they compare or render numbers the chapters computed
+    "verify_bound": "book machinery", "verify_estimate": "book machinery", "to_plain": "book machinery",
     # take user callables (the callable's own errors are the user's): tested in their own modules
     "numerical_gradient": "takes a callable", "decision_grid": "takes a callable",
     "loss_surface": "takes a callable", "gradient_descent": "takes a callable",
@@ -1005,6 +1495,9 @@ KNOWN_OPEN = {
         "theta entries near +-1e300 can still give NaN in the gradient's sums",
     ("valid_input", "heteroscedastic_gaussian_nll_grad"):
         "per-sample gradient terms of +inf and -inf (|theta| ~ 1e300, sigma underflowing) sum to NaN",
+    ("forms", "heteroscedastic_gaussian_nll_grad"):
+        "the same finding reached by the CI profile's draws: theta = [1, 0, -1e300, 0] gives "
+        "inf * 0 in g_mu * x (a RuntimeWarning, NaN in the gradient)",
 }
 
 
@@ -1053,6 +1546,8 @@ def _forms(a):
 
 @pytest.mark.parametrize("name", FUZZED)
 def test_input_forms_with_the_same_values_give_the_same_result(name):
+    if ("forms", name) in KNOWN_OPEN:
+        pytest.xfail(KNOWN_OPEN[("forms", name)])
     fn, entry = PUBLIC[name], FUZZ[name]
 
     @FUZZ_SETTINGS
@@ -1153,7 +1648,9 @@ def test_sum_and_mean_are_within_two_ulps_of_the_exact_reduction(name):
         if not np.isfinite(per).all():
             return
         exact = mp.fsum(mp.mpf(float(v)) for v in per)
-        for red, want in (("sum", exact), ("mean", exact / per.shape[0])):
+        denom = entry.mean_denominator(args, kw) if entry.mean_denominator is not None else None
+        denom = per.shape[0] if denom is None else denom
+        for red, want in (("sum", exact), ("mean", exact / denom)):
             got = float(call(fn, args, {**kw, "reduction": red}))
             if abs(want) > MAXF:
                 assert math.isinf(got)

@@ -5,6 +5,7 @@ each test). Every test here failed before its fix.
 """
 
 import math
+import warnings
 
 import mpmath as mp
 import numpy as np
@@ -254,3 +255,136 @@ def test_sum_reduction_is_within_two_ulps_of_the_exact_sum(n):
         per = f(*args, reduction="none")
         assert ulps(f(*args, reduction="sum"), math.fsum(per)) <= 2, f.__name__
         assert ulps(f(*args, reduction="mean"), math.fsum(per) / n) <= 2, f.__name__
+
+
+# --- fuzz findings in the library functions of issue 11 -------------------------
+def test_gaussian_kl_diag_tiny_or_far_apart_scales_stay_finite():
+    # b * b underflowed (0 / 0 = NaN) and 1 + x rounded to 0 (log 0 = -inf)
+    assert lb.gaussian_kl_diag([0.0], [1e-200], [0.0], [1e-200]) == 0.0
+    got = lb.gaussian_kl_diag([0.0, 0.0, 0.0], [1.0, 1.0, 1.0], [0.0, 0.0, 0.0], [1.0, 1.0, 1e100])
+    want = mp.log(mp.mpf(1e100)) + 1 / (2 * mp.mpf(1e100) ** 2) - mp.mpf(1) / 2
+    assert ulps(got, want) <= 4
+    got = lb.gaussian_kl_diag([0.0], [5e-324], [0.0], [1.0])
+    want = -mp.log(mp.mpf(5e-324)) + mp.mpf(5e-324) ** 2 / 2 - mp.mpf(1) / 2
+    assert ulps(got, want) <= 4
+    with np.errstate(all="raise"):
+        assert lb.gaussian_kl_diag([0.0], [1e300], [0.0], [1.0]) == math.inf  # true 5e599, not NaN
+
+
+def test_mutual_information_of_a_cell_below_1e_154_is_finite():
+    # p_i. p_.j underflowed to 0: the ratio was inf and the result inf
+    joint = [[1e-200, 0.0], [0.0, 1.0]]
+    want = mp.mpf(1e-200) * mp.log(1 / mp.mpf(1e-200))
+    assert ulps(lb.mutual_information(joint), want) <= 4
+    with np.errstate(over="raise", divide="raise", invalid="raise"):
+        got = lb.mutual_information([[1.0, 0.0], [0.0, 5e-324]])
+    assert got == pytest.approx(float(mp.mpf(5e-324) * mp.log(1 / mp.mpf(5e-324))), rel=0.5)  # subnormal
+
+
+def test_poisson_nll_overflowing_terms_give_the_true_value_not_nan():
+    # e^eta = inf and y eta = inf gave inf - inf = NaN; lgamma(y + 1) raised OverflowError
+    y, eta = 1.5e308, 709.0
+    for full in (False, True):
+        got = lb.poisson_nll([y], [eta], full=full, reduction="none")[0]
+        want = mp.exp(eta) - mp.mpf(y) * eta + (mp.loggamma(mp.mpf(y) + 1) if full else 0)
+        big = mp.mpf(y) * eta
+        if abs(want) > np.finfo(float).max:
+            assert got == (math.inf if want > 0 else -math.inf)
+        else:
+            assert abs(got - want) <= 1e-13 * big
+    assert lb.poisson_nll([1e306], [710.0], reduction="none")[0] == -math.inf  # true -7.1e308
+    assert lb.poisson_nll([1.0], [720.0], reduction="none")[0] == math.inf
+
+
+def test_poisson_nll_grad_finite_where_exp_overflows_but_the_mean_does_not():
+    g = lb.poisson_nll_grad([0.0, 0.0], [710.0, 0.0])
+    assert ulps(g[0], mp.exp(710) / 2) <= 4
+    assert g[1] == 0.5
+
+
+def test_pinball_loss_with_an_overflowing_residual():
+    # quantile 0: 0 * inf = NaN; quantile 0.25: tau * inf where the loss is 5e307
+    assert lb.pinball_loss([1e308], [-1e308], quantile=0.0) == 0.0
+    assert lb.pinball_loss([-1e308], [1e308], quantile=0.0) == math.inf  # true 2e308
+    assert ulps(lb.pinball_loss([1e308], [-1e308], quantile=0.25), mp.mpf(1e308) / 2) <= 2
+    assert ulps(lb.pinball_loss([-1e308], [1e308], quantile=0.75), mp.mpf(1e308) / 2) <= 2
+
+
+def test_fit_temperature_is_scale_equivariant_at_tiny_and_huge_logits():
+    # logits of 1e-300 hit the bracket's 2**60 limit and were reported "separated"; 1e300 overflowed
+    z = np.array([[4.0, 0.0], [1.0, 0.0], [0.0, 3.0]])
+    t = lb.fit_temperature(z, [0, 1, 1])
+    for s in (1e-300, 1e300, 1e-8):
+        with np.errstate(all="raise"):
+            assert lb.fit_temperature(z * s, [0, 1, 1]) == pytest.approx(t * s, rel=1e-9)
+    with pytest.raises(ValueError, match="y_true"):  # the message names the argument
+        lb.fit_temperature(z, [0, 0, 1])
+
+
+def test_fit_platt_scores_of_1e_minus_300_are_not_constant():
+    # the standard deviation underflowed to 0 ("scores are constant") or overflowed at 1e300
+    s = np.array([0.0, 0.0, 1.0, 2.0, -1.0])
+    y = [0, 1, 0, 1, 0]
+    a, b = lb.fit_platt(s, y)
+    for c in (1e-300, 1e300):
+        with np.errstate(over="raise", invalid="raise"):
+            ac, bc = lb.fit_platt(s * c, y)
+        assert ac == pytest.approx(a / c, rel=1e-9)
+        assert bc == pytest.approx(b, rel=1e-9, abs=1e-12)
+
+
+def test_softmax_cross_entropy_label_smoothing_at_huge_logits_is_finite():
+    # W (m + l) - z . w overflowed (inf) where each term is finite: 0.5 (1.5e308 + 0)
+    z = [[0.0, 1.5e308]]
+    with np.errstate(over="raise", divide="raise", invalid="raise"):
+        got = lb.softmax_cross_entropy([0], z, label_smoothing=1.0)
+    assert ulps(got, mp.mpf(1.5e308) / 2) <= 2
+
+
+def test_softmax_cross_entropy_weighted_mean_finite_with_huge_weights():
+    # w_y loss_i overflows but the weighted mean sum(w_y loss) / sum(w_y) is 1e17
+    z = np.zeros((2, 2))
+    z[0, 1] = 1e17
+    w = [1e300, 1e300]
+    with np.errstate(over="raise", divide="raise", invalid="raise"):
+        got = lb.softmax_cross_entropy([0, 0], z, weight=w)
+    want = (mp.mpf(1e17) + mp.log(2)) / 2
+    assert ulps(got, want) <= 2
+
+
+def test_softmax_cross_entropy_grad_with_options_keeps_saturated_values():
+    # p_y - 1 computed by subtraction lost 4.25e-18 (issue 18 item 6, on the options path)
+    g = lb.softmax_cross_entropy_grad([0], [[40.0, 0.0]], weight=[1.0, 1.0])
+    want = 1 / (1 + mp.exp(40))
+    assert ulps(-g[0, 0], want) <= 4 and ulps(g[0, 1], want) <= 4
+
+
+def test_squared_multiclass_hinge_overflow_is_silent_and_the_gradient_finite():
+    with np.errstate(all="raise"):
+        assert lb.multiclass_hinge([0], [[0.0, 1e300]], squared=True) == math.inf  # true 1e600
+        g = lb.multiclass_hinge_grad([0, 0], [[0.0, 1e308], [0.0, 0.0]], squared=True, margin=1e-300)
+    assert ulps(g[0, 1], mp.mpf(1e308)) <= 2  # 2 d / n with n = 2, not (2 d) / n = inf
+
+
+def test_softmax_focal_loss_with_a_log_probability_below_minus_max_float():
+    # z - lse overflowed to -inf (a RuntimeWarning) and the gradient took 0 * -inf = NaN
+    z = [[0.0, 0.0, 1e300, -np.finfo(float).max]]
+    for y in ([[1.0, 0.0, 0.0, 0.0]], [0]):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            assert lb.softmax_focal_loss(y, z, gamma=0.0) == 1e300
+            g = lb.softmax_focal_loss_grad(y, z, gamma=2.0)
+        assert g.tolist() == [[-1.0, 0.0, 1.0, 0.0]]
+
+
+def test_softmax_cross_entropy_target_rows_with_options_and_a_log_probability_below_minus_max_float():
+    # log p = -inf (z - lse overflowed) gave a warning, 0 * -inf = NaN with weight 0, inf for 1.26e308
+    z = np.zeros((1, 5))
+    z[0, 3], z[0, 4] = 1.5e308, -2.97693135e307
+    t = np.full((1, 5), 0.2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        assert lb.softmax_cross_entropy(t, z, weight=np.zeros(5), reduction="none")[0] == 0.0
+        got = lb.softmax_cross_entropy(t, z, weight=np.ones(5), reduction="none")[0]
+    want = mp.fsum(mp.mpf("0.2") * (mp.mpf(1.5e308) - M) for M in map(mp.mpf, z[0]))
+    assert abs(got - want) <= 1e-15 * abs(want)

@@ -216,13 +216,13 @@ def test_style_cycles_a_line_style_with_each_colour():
     import matplotlib.pyplot as plt
     import numpy as np
 
-    with lb.style():
+    with book.style():
         fig, ax = plt.subplots()
         x = np.linspace(0, 1, 50)
-        lines = [ax.plot(x, k * x)[0] for k in range(len(lb.OKABE_ITO))]
+        lines = [ax.plot(x, k * x)[0] for k in range(len(book.OKABE_ITO))]
         colours = [mpl.colors.to_hex(ln.get_color()) for ln in lines]
         dashes = [(ln.get_linestyle(), tuple(ln._unscaled_dash_pattern[1] or ())) for ln in lines]
-        assert colours == [c.lower() for c in lb.OKABE_ITO]
+        assert colours == [c.lower() for c in book.OKABE_ITO]
         assert len(set(dashes)) == len(lines), dashes  # every curve has its own dash pattern
         # an explicit format string still wins, and a marker-only plot keeps every point
         (pts,) = ax.plot(x, x, "o")
