@@ -74,9 +74,10 @@ FIGURE_CHAPTER = """
 
 ```{code-cell} ipython3
 import numpy as np, lossbook as lb, minilib
+from lossbook import book
 import matplotlib.pyplot as plt
 x = np.arange(5.0)
-lb.verify("eq-double", minilib.double(x), x + x, how="minilib.double against x + x")
+book.verify("eq-double", minilib.double(x), x + x, kind="identity", how="minilib.double against x + x")
 ```
 
 ```{code-cell} ipython3
