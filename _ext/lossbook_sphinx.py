@@ -170,17 +170,19 @@ def _visit_badge_html(self, node):
 
 
 def badge_words(checks):
-    """The badge's words after the tick: 'verified · identity', or, for several checks,
-    'verified · identity, derivative · 2 checks'. The words are, in order, inside the
+    """The badge's words after the tick: 'verified (identity)', or, for several checks,
+    'verified (identity, derivative; 2 checks)'. The words are, in order, inside the
     badge's accessible name (``badge_aria_label``), as WCAG 2.5.3 (label in name) asks."""
+    # no middle dot here: axe's label-in-name comparison strips ASCII and General Punctuation,
+    # not U+00B7, so 'verified · identity' would not be found inside the accessible name
     kinds = list(dict.fromkeys(c.get("kind") or "no kind" for c in checks))
     if len(checks) == 1:
-        return f"verified \u00b7 {kinds[0]}"
-    return f"verified \u00b7 {', '.join(kinds)} \u00b7 {len(checks)} checks"
+        return f"verified ({kinds[0]})"
+    return f"verified ({', '.join(kinds)}; {len(checks)} checks)"
 
 
 def badge_text(checks):
-    """The badge as plain text: '✓ verified · identity', '✓ verified · identity, derivative · 2 checks'."""
+    """The badge as plain text: '✓ verified (identity)', '✓ verified (identity, derivative; 2 checks)'."""
     return "\u2713 " + badge_words(checks)
 
 
@@ -212,7 +214,7 @@ def badge_aria_label(number, records):
 
     Records may carry a ``kind`` ("identity", "derivative", ...); the kinds are named right
     after "verified", in order and without repeats, so that a visible text such as
-    "verified · identity" stays inside the accessible name (WCAG 2.5.3, label in name).
+    "verified (identity)" stays inside the accessible name (WCAG 2.5.3, label in name).
     """
     kinds = []
     for r in records:

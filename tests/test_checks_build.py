@@ -68,8 +68,8 @@ def test_kinds_bounds_estimates_and_claims_build_and_are_reported(tmp_path):
     assert r.returncode == 0, _log(r)[-3000:]
     page = (book / "_build" / "html" / "chapter.html").read_text()
     # the tick is hidden from screen readers; the words are inside the badge's accessible name
-    assert '<span aria-hidden="true">&#10003;</span> verified \u00b7 identity, inequality \u00b7 2 checks</summary>' in page
-    assert '<span aria-hidden="true">&#10003;</span> verified \u00b7 estimate</summary>' in page
+    assert '<span aria-hidden="true">&#10003;</span> verified (identity, inequality; 2 checks)</summary>' in page
+    assert '<span aria-hidden="true">&#10003;</span> verified (estimate)</summary>' in page
     assert 'aria-label="equation 1, verified, identity, inequality, 2 checks"' in page  # unnumbered minibook
     assert "tightest margin" in page and "at x = 0" in page  # the bound's card
     assert "largest |z|" in page  # the estimate's card
