@@ -93,7 +93,7 @@ def test_wheel_is_reproducible_and_holds_the_package(tmp_path):
     assert a.name == b.name == wheel_name(package_version(ROOT))
     assert a.read_bytes() == b.read_bytes()
     names = zipfile.ZipFile(a).namelist()
-    assert "lossbook/__init__.py" in names and "lossbook/citation.py" in names
+    assert "lossbook/__init__.py" in names and "lossbook/book/citation.py" in names
     assert not [n for n in names if n.startswith(("tests/", "book/", "_ext/"))]
     assert not (ROOT / "build").exists() or not any((ROOT / "build").glob("**/lossbook"))
 
