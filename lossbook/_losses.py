@@ -690,6 +690,8 @@ def softmax_cross_entropy(y_true, logits, *, weight=None, ignore_index=None, lab
     if weight is not None or ignore_index is not None or label_smoothing is None or label_smoothing != 0.0:
         from ._classification import _sce_options
 
+        # ragged input is refused by name before the options path converts it
+        y_true, logits = _v.to_array(y_true, "y_true"), _v.to_array(logits, "logits")
         return _sce_options(y_true, logits, weight, ignore_index, label_smoothing, reduction)
     labels, soft, z = _sce_setup(y_true, logits)
     n, c = z.shape
@@ -760,6 +762,7 @@ def softmax_cross_entropy_grad(y_true, logits, *, weight=None, ignore_index=None
     if weight is not None or ignore_index is not None or label_smoothing is None or label_smoothing != 0.0:
         from ._classification import _sce_options_grad
 
+        y_true, logits = _v.to_array(y_true, "y_true"), _v.to_array(logits, "logits")
         return _sce_options_grad(y_true, logits, weight, ignore_index, label_smoothing)
     labels, soft, z = _sce_setup(y_true, logits)
     n = z.shape[0]

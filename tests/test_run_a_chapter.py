@@ -76,7 +76,7 @@ def test_install_cell_without_an_address_says_what_to_do(tmp_path):
     assert r.returncode != 0
     last = r.stderr.strip().splitlines()[-1]
     assert last.startswith("ModuleNotFoundError: lossbook is not installed")
-    assert "html.baseurl" in last and "pip install lossbook-0.1.0-py3-none-any.whl matplotlib" in last
+    assert "html.baseurl" in last and "pip install lossbook-0.1.0-py3-none-any.whl matplotlib mpmath" in last
     assert BASEURL_ENV in last and "Run a chapter" in last
 
 
@@ -102,7 +102,7 @@ def test_binder_gets_a_small_runtime_environment():
     req = (ROOT / "binder" / "requirements.txt").read_text().split("\n")
     lines = [ln.split("#")[0].strip() for ln in req if ln.split("#")[0].strip()]
     names = {ln.split("==")[0].lower() for ln in lines}
-    assert names == {"numpy", "matplotlib", "."}
+    assert names == {"numpy", "matplotlib", "mpmath", "."}
     pins = dict(ln.split("==") for ln in (ROOT / "requirements.txt").read_text().split("\n")
                 if "==" in ln and not ln.startswith("#"))
     for ln in lines:
