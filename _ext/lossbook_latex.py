@@ -229,6 +229,7 @@ def on_doctree_resolved(app, doctree, docname):
         else:
             depth = 2 if d in numbered else -2
         sof.insert(0, nodes.raw("", "\\lossbooksecnum{%d}\n" % depth, format="latex"))
+    _print_build_report(doctree)
     appendix = nodes.raw("", _checks_appendix(app), format="latex")
     # before the bibliography, which sphinx-jupyterbook-latex moves to the end
     for i, child in enumerate(doctree.children):
@@ -237,6 +238,58 @@ def on_doctree_resolved(app, doctree, docname):
             break
     else:
         doctree.append(appendix)
+
+
+#: the build report's per-chapter tables of checks and claims (``lossbook_sphinx``)
+REPORT_TABLE_CLASSES = ("lb-check-table", "lb-claim-table")
+#: relative widths of the mutation table's columns in print: function, chapters, status, caught by
+MUTATION_COLWIDTHS = (30, 22, 12, 36)
+PRINT_REPORT_NOTE = (
+    "In the PDF edition every check is listed, with its kind and how it was computed, in the "
+    "appendix Checks of the verified equations. The tables of the prose claims checked in each "
+    "chapter, with the sentence each one checks, are on this page of the web edition."
+)
+
+
+def _split_name(name: str):
+    """'a.b_c' -> [('a', '.'), ('b', '_'), ('c', '')]: the pieces and the separator after each."""
+    import re
+
+    pieces = re.split(r"([._])", name)
+    return [(pieces[i], pieces[i + 1] if i + 1 < len(pieces) else "") for i in range(0, len(pieces), 2)]
+
+
+def _print_build_report(doctree) -> None:
+    """The build report in print: the per-chapter counts, not the per-check tables.
+
+    Those tables link to the checking cells' cards by anchor and hold long unbreakable labels:
+    in print the checks appendix lists every check instead, and the claim tables stay on the
+    site (a table of 200 claim sentences is not book matter).
+    """
+    # the mutation table: wrapping columns of set widths (LaTeX's default for a long table is
+    # one unbroken line per row)
+    for t in doctree.findall(nodes.table):
+        if "lb-mutation-table" in t.get("classes", []):
+            t["classes"].append("colwidths-given")
+            for spec, width in zip(t.findall(nodes.colspec), MUTATION_COLWIDTHS):
+                spec["colwidth"] = width
+            # a dotted function name may break after each dot or underscore
+            for lit in list(t.findall(nodes.literal)):
+                tex = r"\allowbreak ".join(
+                    _tex_escape(part + sep) for part, sep in _split_name(lit.astext()))
+                lit.replace_self(nodes.raw("", r"\sphinxcode{\sphinxupquote{%s}}" % tex, format="latex"))
+    tables = [t for t in doctree.findall(nodes.table)
+              if any(c in t.get("classes", []) for c in REPORT_TABLE_CLASSES)]
+    if not tables:
+        return
+    # before the first chapter's counts (the paragraph just before its first table)
+    parent = tables[0].parent
+    at = parent.index(tables[0])
+    if at > 0 and isinstance(parent[at - 1], nodes.paragraph):
+        at -= 1
+    parent.insert(at, nodes.paragraph(text=PRINT_REPORT_NOTE))
+    for t in tables:
+        t.parent.remove(t)
 
 
 def _checks_appendix(app) -> str:
