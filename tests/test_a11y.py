@@ -34,8 +34,13 @@ AXE_OPTIONS = {
     "rules": {"label-content-name-mismatch": {"enabled": True}},
     "resultTypes": ["violations"],
 }
-#: pages outside the table of contents that a reader reaches from every page
-EXTRA_PAGES = ["search", "genindex"]
+#: pages outside the table of contents: search and the general index (linked from every
+#: page), and the two domain indexes Sphinx writes (Python modules, sphinx-proof's proofs)
+EXTRA_PAGES = ["search", "genindex", "py-modindex", "prf-prf"]
+#: HTML files that are not pages: jupyter-book's root index.html is only a
+#: ``<meta http-equiv="Refresh" content="0; url=book/index.html">``, which the browser follows
+#: before anything is shown (the page it leads to is audited)
+NOT_PAGES = {"index"}
 
 
 def _axe(page) -> dict:
@@ -52,15 +57,68 @@ def _describe(violations) -> str:
     return "\n".join(lines)
 
 
+def _assert_no_violations(visit, page_path, mode):
+    """The audit of one page in one colour mode: axe-core's WCAG 2.1 A/AA rules, none violated."""
+    assert visit.page.evaluate("() => document.documentElement.dataset.theme") == mode
+    result = _axe(visit.page)
+    assert result["testEngine"]["name"] == "axe-core"
+    assert not result["violations"], f"{page_path} ({mode}):\n" + _describe(result["violations"])
+
+
 @pytest.mark.parametrize("mode", ["light", "dark"])
 @pytest.mark.parametrize("page_path", PAGES + EXTRA_PAGES)
 def test_no_wcag_21_aa_violations(browser, server, page_path, mode):
     v = Visit(browser, server, page_path, dark=mode == "dark")
     try:
-        assert v.page.evaluate("() => document.documentElement.dataset.theme") == mode
-        result = _axe(v.page)
-        assert result["testEngine"]["name"] == "axe-core"
-        assert not result["violations"], f"{page_path} ({mode}):\n" + _describe(result["violations"])
+        _assert_no_violations(v, page_path, mode)
+    finally:
+        v.close()
+
+
+def test_every_html_page_of_the_site_is_audited(built_site):
+    """No page escapes the audit: each HTML file of the built site is in the list above.
+
+    Chapters come from _toc.yml, so a new chapter is audited as soon as it is in the table of
+    contents; a page of another kind (a new index, an orphan page) fails here until it is added.
+    """
+    files = {
+        str(f.relative_to(built_site).with_suffix(""))
+        for f in built_site.rglob("*.html")
+        if not f.relative_to(built_site).parts[0].startswith("_")
+    }
+    audited = set(PAGES) | set(EXTRA_PAGES)
+    assert files - NOT_PAGES <= audited, f"pages the accessibility audit does not open: {sorted(files - NOT_PAGES - audited)}"
+    assert audited <= files, f"audited pages missing from the site: {sorted(audited - files)}"
+    assert "Refresh" in (built_site / "index.html").read_text()
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_the_audit_fails_on_a_copy_of_a_real_page_with_known_violations(browser, server, built_site, mode):
+    """A built chapter, served as a copy with three faults put in, fails the very same audit.
+
+    The faults: a figure image without alt text (WCAG 1.1.1, axe ``image-alt``), a
+    search button named "Find" while it shows "Search Ctrl+K" (WCAG 2.5.3,
+    ``label-content-name-mismatch``) and a paragraph of pale grey text (WCAG 1.4.3,
+    ``color-contrast``).
+    """
+    page_path = CHAPTERS[0]
+    html = (built_site / f"{page_path}.html").read_text()
+    start = html.index("<article")
+    faulty = html[:start] + re.sub(r'(<img\b[^>]*?) alt="[^"]*"', r"\1", html[start:], count=1)
+    faulty = faulty.replace('<button class="btn search-button-field', '<button aria-label="Find" class="btn search-button-field', 1)
+    faulty = faulty.replace(
+        "</article>", '<p style="color:#b0b0b0 !important;background:#fff">faint words</p></article>', 1
+    )
+    assert faulty.count("faint words") == 1 and 'aria-label="Find"' in faulty
+    copy = f"{page_path}-a11y-copy"
+    v = Visit(browser, server, copy, dark=mode == "dark", serve={f"{copy}.html": faulty})
+    try:
+        assert v.page.locator("article img:not([alt])").count() >= 1
+        with pytest.raises(AssertionError) as failure:
+            _assert_no_violations(v, copy, mode)
+        message = str(failure.value)
+        for rule in ("image-alt", "label-content-name-mismatch", "color-contrast"):
+            assert rule in message, message
     finally:
         v.close()
 

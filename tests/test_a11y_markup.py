@@ -129,3 +129,34 @@ def test_figure_description_of_a_missing_figure_fails_the_build(tmp_path):
     r = build(_a11y_book(tmp_path, "fig-nowhere"))
     assert r.returncode != 0
     assert "figure-description 'fig-nowhere'" in r.stdout + r.stderr
+
+
+# ---------------------------------------------------------------------------
+# the chapters' figures
+# ---------------------------------------------------------------------------
+BOOK = Path(__file__).resolve().parents[1] / "book"
+
+
+def _figure_cells(text: str):
+    """(name, alt text, code) of each code cell that makes a named figure."""
+    for cell in re.findall(r"^```\{code-cell\}[^\n]*\n(.*?)^```", text, flags=re.S | re.M):
+        name = re.search(r"^:\s+name:\s*(fig-[\w-]+)", cell, flags=re.M)
+        if name and re.search(r"^:\s+figure:", cell, flags=re.M):
+            alt = re.search(r"^:\s+alt:\s*(.*?)(?=^:\s{0,4}\S+:|^[^:])", cell, flags=re.S | re.M)
+            yield name.group(1), re.sub(r"\s*\n:\s*", " ", alt.group(1)).strip() if alt else "", cell
+
+
+@pytest.mark.parametrize("chapter", sorted(BOOK.glob("*.md")), ids=lambda p: p.stem)
+def test_figures_have_alt_text_and_long_descriptions_are_linked(chapter):
+    """Every named figure of every chapter (new chapters included) has alt text of some substance,
+    and a long description is written as ``{figure-description} fig-name`` (so the build links it
+    to the image with ``aria-describedby``), never as an anonymous "Figure description" dropdown."""
+    text = chapter.read_text()
+    for name, alt, _ in _figure_cells(text):
+        assert len(alt.split()) >= 12, f"{chapter.name}: {name} has no alt text, or too short a one: {alt!r}"
+    assert not re.search(r"\{dropdown\}\s*Figure description", text, flags=re.I), (
+        f"{chapter.name}: write a figure's long description as `:::{{figure-description}} fig-name`"
+    )
+    names = {name for name, _, _ in _figure_cells(text)}
+    for described in re.findall(r"\{figure-description\}\s+(\S+)", text):
+        assert described in names, f"{chapter.name}: a description of {described}, which is not a figure here"

@@ -92,14 +92,17 @@ def browser():
 class Visit:
     """A page opened in a fresh context, with everything that went wrong recorded."""
 
-    def __init__(self, browser, base, page_path, dark=False):
+    def __init__(self, browser, base, page_path, dark=False, serve=None):
+        """``serve``: {path under the site: HTML} answered instead of the file (a page copy)."""
         self.context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark" if dark else "light")
         self.page = self.context.new_page()
         self.console_errors, self.failed, self.external = [], [], []
         host = urlparse(base).netloc
 
         def route(r):
-            if urlparse(r.request.url).netloc not in (host, "") and not r.request.url.startswith(("data:", "blob:")):
+            if serve and urlparse(r.request.url).path.lstrip("/") in serve:
+                r.fulfill(status=200, content_type="text/html", body=serve[urlparse(r.request.url).path.lstrip("/")])
+            elif urlparse(r.request.url).netloc not in (host, "") and not r.request.url.startswith(("data:", "blob:")):
                 self.external.append(r.request.url)
                 r.abort()
             else:
