@@ -171,6 +171,36 @@ def test_two_equations_are_exposed_as_mathematics(browser, server):
         v.close()
 
 
+@pytest.mark.parametrize("page_path", CHAPTERS)
+def test_figure_descriptions_are_the_images_accessible_descriptions(browser, server, page_path):
+    """In Chromium's accessibility tree each described figure's image has its alt text as its
+    name and the long description as its description, while the disclosure is still closed
+    (what a screen reader announces on reaching the image)."""
+    v = Visit(browser, server, page_path)
+    try:
+        p = v.page
+        descs = p.locator("article details.lb-figdesc")
+        cdp = p.context.new_cdp_session(p)
+        root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+        for i in range(descs.count()):
+            d = descs.nth(i)
+            body_id = f"figdesc-{d.get_attribute('data-figure')}-aria"  # the hidden copy beside the image
+            assert re.fullmatch(r"Description of Fig\. \d+\.\d+", d.locator("summary").inner_text().strip())
+            img = p.locator(f"article figure img[aria-describedby='{body_id}']")
+            assert img.count() == 1, f"no image described by {body_id}"
+            assert not p.locator(f"#{body_id}").is_visible()  # the copy is not shown
+            node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": f"img[aria-describedby='{body_id}']"})
+            ax = cdp.send("Accessibility.getPartialAXTree", {"nodeId": node["nodeId"], "fetchRelatives": False})["nodes"][0]
+            name = ax.get("name", {}).get("value", "")
+            description = ax.get("description", {}).get("value", "")
+            assert ax["role"]["value"] == "image" and name == img.get_attribute("alt"), ax
+            text = re.sub(r"\s", "", d.locator(".lb-figdesc-body").text_content())
+            spoken = re.sub(r"\s", "", description)  # (the maths' spacing differs; the words do not)
+            assert len(text) > 80 and spoken[:60] == text[:60] and spoken[-30:] == text[-30:], (description, text)
+    finally:
+        v.close()
+
+
 # ---------------------------------------------------------------------------
 # the keyboard
 # ---------------------------------------------------------------------------
@@ -185,6 +215,7 @@ _FOCUSED = """() => {
     tag: e.tagName, id: e.id, cls: typeof e.className === 'string' ? e.className : '',
     inArticle: !!e.closest('article'),
     badge: !!e.closest('details.lb-badge') && e.tagName === 'SUMMARY',
+    figdesc: !!e.closest('details.lb-figdesc') && e.tagName === 'SUMMARY',
     y: r.top + window.scrollY, h: r.height, visible: r.width > 0 && r.height > 0,
     ring: (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2) || shadow,
     outline: s.outlineStyle + ' ' + s.outlineWidth, boxShadow: s.boxShadow,
@@ -235,8 +266,11 @@ def test_a_chapter_walked_by_keyboard_reaches_everything_in_reading_order(walked
     # every verified mark, every hidden cell's toggle and every solution, in the article
     n_badges = p.locator("article details.lb-badge > summary").count()
     assert n_badges >= 1 and sum(s["badge"] for s in stops) == n_badges
+    # every figure's long description ("Description of Fig. 1.1"), this chapter has some
+    n_figdesc = p.locator("article details.lb-figdesc > summary").count()
+    assert n_figdesc >= 1 and sum(s["figdesc"] for s in stops) == n_figdesc
     n_hidden = p.locator("article .cell details.hide > summary").count()
-    hidden_stops = [s for s in stops if s["tag"] == "SUMMARY" and s["inArticle"] and not s["badge"]]
+    hidden_stops = [s for s in stops if s["tag"] == "SUMMARY" and s["inArticle"] and not s["badge"] and not s["figdesc"]]
     assert len(hidden_stops) >= n_hidden
     n_solutions = p.locator("article div.solution").count()
     solution_stops = p.evaluate(

@@ -23,8 +23,10 @@ FIG = (
 def test_figure_description_is_linked_to_its_image():
     body, missing = a11y.link_figure_descriptions(FIG)
     assert missing == []
-    assert '<img aria-describedby="figdesc-fig-kl-text" alt="KL curves"' in body
-    assert body.count("aria-describedby") == 1
+    assert '<img aria-describedby="figdesc-fig-kl-aria" alt="KL curves" src="k.png" />' in body
+    # ... which is a hidden copy of the description, right after the image, without ids
+    assert '<div class="lb-figdesc-copy" id="figdesc-fig-kl-aria" hidden><p>...</p></div></div><figcaption>' in body
+    assert body.count("aria-describedby") == 1 and body.count('id="figdesc-fig-kl-text"') == 1
     assert a11y.link_figure_descriptions(body)[0] == body  # idempotent
 
 
@@ -117,7 +119,8 @@ def test_figure_description_renders_under_its_figure_and_describes_the_image(tmp
     r = build(book)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     page = (book / "_build" / "html" / "chapter.html").read_text()
-    assert re.search(r'<img aria-describedby="figdesc-fig-double-text"', page)
+    assert re.search(r'<img aria-describedby="figdesc-fig-double-aria"', page)
+    assert re.search(r'<div class="lb-figdesc-copy" id="figdesc-fig-double-aria" hidden><p>The line rises by 2', page)
     assert '<summary>Description of Fig. 1</summary>' in page
     assert 'id="figdesc-fig-double-text"><p>The line rises by 2' in page
 
