@@ -24,9 +24,9 @@ repeated in the README ("Accessibility overrides"), together with the CSS overri
 * **Long descriptions of figures** (a mechanism the chapters use, not an override). The
   ``{figure-description} <figure name>`` directive, placed after the cell that draws the
   figure, renders its content as a "Description of Fig. N.M" disclosure under the figure and
-  makes it the image's description (``aria-describedby`` to a ``hidden`` copy beside the
-  image, since Chromium leaves a closed disclosure's content out of the accessibility tree),
-  so a screen reader announces it with the image and a sighted reader can open it. A description whose figure is not on the
+  links the image to it with ``aria-details`` (an extended description, kept with its
+  structure and mathematics), so a screen reader announces that the image has details and
+  goes to them on request, and a sighted reader can open it. A description whose figure is not on the
   page is a build warning (so ``-W`` fails).
 * **Colour-mode switch.** The theme's switch is named "Color mode" but carries its three
   icons' ``title`` tooltips ("Light", "Dark", "System Settings") as visible labels; the
@@ -144,32 +144,27 @@ _FIGDESC = re.compile(r'<details class="lb-figdesc" id="figdesc-([^"]+)" data-fi
 
 
 def link_figure_descriptions(body: str) -> tuple[str, list[str]]:
-    """Point each described figure's image at its description (``aria-describedby``).
+    """Point each described figure's image at its long description (``aria-details``).
 
-    The description itself sits in a closed ``<details>``, whose content Chromium leaves out
-    of the accessibility tree, so a reference to it gives the image no description at all.
-    The image therefore points at a ``hidden`` copy of the description placed right after it
-    (ids removed): ``hidden`` content is not read or shown, but a description may be computed
-    from it (ARIA's accessible name and description computation), open or closed.
+    ``aria-details`` is ARIA's attribute for an extended description with structure of its own
+    (here paragraphs with mathematics): a screen reader announces that the image "has details"
+    and moves to them on request. ``aria-describedby`` would flatten the description into one
+    string, and Chromium computes none for a closed ``<details>`` and cuts a hidden copy short
+    at the first formula it cannot flatten (measured in Chromium 156: an image described that
+    way was announced with no description, or with half a sentence).
 
     Returns the new body and the names of descriptions whose figure is not in it.
     """
     missing = []
     for name in _FIGDESC.findall(body):
         fig = re.search(r'<figure[^>]*\bid="' + re.escape(name) + r'"[^>]*>', body)
-        img = re.compile(r"<img(?![^>]*aria-describedby)[^>]*>").search(body, fig.end()) if fig else None
+        img = re.compile(r"<img(?![^>]*aria-details)").search(body, fig.end()) if fig else None
         end = body.find("</figure>", fig.end()) if fig else -1
         if not fig or not img or img.start() > end:
             missing.append(name)
             continue
-        text_open = f'<div class="lb-figdesc-body" id="figdesc-{name}-text">'
-        start = body.index(text_open) + len(text_open)
-        text = body[start : body.index("</div></details>", start)]
-        copy = re.sub(r'\s(id|aria-labelledby|aria-describedby)="[^"]*"', "", text)
-        tag = body[img.start() : img.end()]
-        tag = tag[:4] + f' aria-describedby="figdesc-{name}-aria"' + tag[4:]
-        hidden = f'<div class="lb-figdesc-copy" id="figdesc-{name}-aria" hidden>{copy}</div>'
-        body = body[: img.start()] + tag + hidden + body[img.end() :]
+        attr = f' aria-details="figdesc-{name}"'
+        body = body[: img.start() + 4] + attr + body[img.start() + 4 :]
     return body, missing
 
 
