@@ -3,13 +3,17 @@
 * **WCAG 2.1 A/AA.** axe-core (bundled by ``axe-playwright-python``, injected from the
   package: nothing is fetched) runs every WCAG 2.0/2.1 level A and AA rule, plus the
   "label in name" rule (WCAG 2.5.3, which axe ships as experimental), on every page of the
-  table of contents and on the search and index pages, in light and in dark mode. Any
-  violation fails, with the rule, its impact and the elements at fault.
+  table of contents and on the search, general, module and proof index pages, in light and
+  in dark mode. Any violation fails, with the rule, its impact and the elements at fault.
+  A test fails if the built site has an HTML page the audit does not open; another shows the
+  audit failing on a served copy of a real chapter with known faults put in.
 * **Mathematics a screen reader can speak.** Two displayed equations are read through
   Chromium's accessibility tree (Playwright's ARIA snapshot): each must be a ``math``
   node holding the formula's symbols, not an image without a name or nothing at all.
-* **Keyboard.** A chapter is walked with the Tab key alone: every verified mark, hidden
-  cell, solution, the download menu and the search button is reached, in reading order,
+* **Figures.** Each described figure's image is named by its alt text and has its long
+  description as ``details`` in Chromium's tree.
+* **Keyboard.** A chapter is walked with the Tab key alone: every verified mark, figure
+  description, hidden cell, solution, the download menu and the search button is reached, in reading order,
   each with a visible focus ring; a verified mark opens with Enter and its link moves the
   focus to the check's card; a solution opens with Enter.
 
