@@ -84,6 +84,10 @@ def style_params() -> dict:
         "figure.dpi": 100,
         "savefig.dpi": 150,
         "savefig.bbox": "tight",
+        # the site shows figures as SVG (vector: crisp at any zoom); text drawn as paths, so
+        # it looks the same without the font, and a fixed salt, so a rebuild gives the same file
+        "svg.fonttype": "path",
+        "svg.hashsalt": "lossbook",
     }
 
 
@@ -115,9 +119,10 @@ def use_style() -> None:
 
 
 def _inline_formats() -> None:
-    """In a Jupyter kernel, emit each figure twice: PNG for the site, PDF (vector) for print.
+    """In a Jupyter kernel, emit each figure twice: SVG for the site, PDF for print (both vector).
 
-    The HTML edition shows the PNG; the PDF edition prefers ``application/pdf``
+    The HTML edition shows the SVG (myst-nb prefers ``image/svg+xml`` to ``image/png``); the
+    PDF edition prefers ``application/pdf``
     (``nb_mime_priority_overrides`` in ``_config.yml``). Outside a kernel nothing changes.
     """
     try:
@@ -126,7 +131,7 @@ def _inline_formats() -> None:
     except ImportError:
         return
     if get_ipython() is not None:
-        set_matplotlib_formats("png", "pdf")
+        set_matplotlib_formats("svg", "pdf")
 
 
 @contextlib.contextmanager
