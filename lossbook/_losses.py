@@ -517,9 +517,9 @@ def categorical_cross_entropy(y_true, y_prob, *, eps=None, normalize=False, redu
     >>> P = [[0.7, 0.2, 0.1], [0.1, 0.8, 0.1]]
     >>> round(float(lb.categorical_cross_entropy([0, 1], P)), 6)
     0.289909
-    >>> lb.categorical_cross_entropy([0], [[0.5, 0.6]])
-    Traceback (most recent call last):
-    ...
+    >>> from lossbook import book
+    >>> with book.expect_error(ValueError):
+    ...     lb.categorical_cross_entropy([0], [[0.5, 0.6]])
     ValueError: y_prob rows must sum to 1 (row 0 sums to 1.1; tolerance 1e-06); pass normalize=True to rescale
     """
     reduction = _v.check_reduction(reduction)

@@ -53,23 +53,48 @@ def _sections(text: str) -> dict[str, str]:
     return out
 
 
-def summary(obj) -> str:
+def _data_doc(room, name: str) -> tuple[str, str]:
+    """(doc, defining module) of a constant: its ``#:`` comment, as autodoc reads it."""
+    from sphinx.pycode import ModuleAnalyzer
+
+    for modname, mod in sorted(sys.modules.items()):
+        if modname.startswith(room.__name__ + ".") and name in getattr(mod, "__all__", ()):
+            docs = ModuleAnalyzer.for_module(modname).find_attr_docs()
+            if ("", name) in docs:
+                return " ".join(docs[("", name)]).strip(), modname
+    raise SystemExit(f"{room.__name__}.{name} is a constant without a '#:' comment")
+
+
+def summary(obj, room=None, name=None) -> str:
     """The first line of a docstring, with its reST roles written as MyST roles."""
-    doc = inspect.getdoc(obj) or ""
+    if room is not None and not callable(obj):
+        doc = re.split(r"(?<=[a-z)])(?::|\.) ", _data_doc(room, name)[0])[0]  # its first clause
+    else:
+        doc = inspect.getdoc(obj) or ""
     first = " ".join(doc.strip().split("\n\n")[0].split())
     if not first:
         raise SystemExit(f"{getattr(obj, '__name__', obj)} has no docstring")
     first = re.sub(r":math:`", "{math}`", first)
     first = re.sub(r":(func|class|data|meth|attr|mod|obj):`", r"{py:\1}`", first)
     first = re.sub(r"``([^`]+)``", r"`\1`", first)
+    if room is not None:  # a bare name refers to the room's own name
+        def qualify(m):
+            target = getattr(room, m.group(2), None)
+            mod = room.__name__ if target is None or callable(target) else _data_doc(room, m.group(2))[1]
+            return f"{{py:{m.group(1)}}}`~{mod}.{m.group(2)}`"
+
+        first = re.sub(r"\{py:(\w+)\}`(\w+)`", qualify, first)
     return first.rstrip(".")
 
 
-def _row(call: str, target: str, obj) -> str:
-    return f"* - {{py:obj}}`{call} <{target}>`\n  - {summary(obj)}"
+def _row(room, prefix: str, name: str) -> str:
+    obj = getattr(room, name)
+    target = f"{room.__name__}.{name}" if callable(obj) else f"{_data_doc(room, name)[1]}.{name}"
+    return f"* - {{py:obj}}`{prefix}.{name} <{target}>`\n  - {summary(obj, room, name)}"
 
 
 def _table(title: str, name: str, rows: list[str]) -> str:
+    # no inline code in a list-table title: it made autodoc lose the current module (Sphinx 7.4)
     head = f"```{{list-table}} {title}\n:header-rows: 1\n:name: {name}\n:widths: 2 5\n\n* - Name\n  - What it does\n"
     return head + "\n".join(rows) + "\n```"
 
@@ -97,12 +122,12 @@ def tables() -> str:
     out = [START, ""]
     for g, names in groups.items():
         slug = "api-summary-" + re.sub(r"[^a-z]+", "-", g.lower()).strip("-")
-        rows = [_row(f"lb.{n}", f"lossbook.{n}", getattr(lb, n)) for n in names]
-        out += [_table(f"{g} (`import lossbook as lb`)", slug, rows), ""]
-    rows = [_row(f"book.{n}", f"lossbook.book.{n}", getattr(book, n)) for n in book.__all__]
-    out += [_table("Book machinery (`from lossbook import book`)", "api-summary-book-machinery", rows), ""]
-    rows = [_row(f"demos.{n}", f"lossbook.demos.{n}", getattr(demos, n)) for n in demos.__all__]
-    out += [_table("Chapter demos (`from lossbook import demos`)", "api-summary-chapter-demos", rows), ""]
+        rows = [_row(lb, "lb", n) for n in names]
+        out += [_table(g, slug, rows), ""]
+    rows = [_row(book, "book", n) for n in book.__all__]
+    out += [_table("Book machinery", "api-summary-book-machinery", rows), ""]
+    rows = [_row(demos, "demos", n) for n in demos.__all__]
+    out += [_table("Chapter demos", "api-summary-chapter-demos", rows), ""]
     out.append(END)
     return "\n".join(out)
 

@@ -13,8 +13,9 @@ demonstration can fail.
 from __future__ import annotations
 
 import contextlib
+import warnings
 
-__all__ = ["expect_error", "ErrorNotRaised"]
+__all__ = ["expect_error", "ErrorNotRaised", "show_warnings"]
 
 
 class ErrorNotRaised(AssertionError):
@@ -56,3 +57,29 @@ def expect_error(*types: type[BaseException]):
     else:
         names = " or ".join(t.__name__ for t in types)
         raise ErrorNotRaised(f"the block was expected to raise {names} and did not")
+
+
+@contextlib.contextmanager
+def show_warnings():
+    """Run a block that demonstrates a warning; print each as one line, ``Name: message``.
+
+    Python prints a warning with the file and line of the code that raised it (in a notebook,
+    a temporary ``/tmp/ipykernel_...`` path); the book shows what the warning says, once.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lossbook import book
+    >>> with book.show_warnings():
+    ...     x = np.exp(np.float64(1000.0))
+    RuntimeWarning: overflow encountered in exp
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    seen = []
+    for w in caught:
+        line = f"{w.category.__name__}: {' '.join(str(w.message).split())}"
+        if line not in seen:
+            seen.append(line)
+            print(line)

@@ -25,7 +25,7 @@ import math
 import numbers
 import re
 
-__all__ = ["format_number", "typeset_number", "MINUS", "TIMES"]
+__all__ = ["format_number", "typeset_number"]
 
 #: U+2212 MINUS SIGN, the true minus of typeset numbers.
 MINUS = "\u2212"

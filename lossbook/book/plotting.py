@@ -67,12 +67,15 @@ def style_params() -> dict:
         "text.color": "#222222",
         "xtick.color": "#333333",
         "ytick.color": "#333333",
-        "font.size": 11,
+        # sizes in pt at the figure's own size; a two-panel figure (9 in wide) is shown at
+        # about 0.87 of it in the 1280 px layout, and its text must stay >= 9 pt there
+        # (tests/test_site_layout.py measures the SVGs as displayed)
+        "font.size": 12,
         "axes.titlesize": 12,
-        "axes.labelsize": 11,
-        "legend.fontsize": 10,
-        "xtick.labelsize": 10,
-        "ytick.labelsize": 10,
+        "axes.labelsize": 12,
+        "legend.fontsize": 11,
+        "xtick.labelsize": 11,
+        "ytick.labelsize": 11,
         "lines.linewidth": 2.0,
         "axes.grid": True,
         "grid.color": "#dddddd",
