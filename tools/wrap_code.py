@@ -27,7 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 #: characters of code that fit the column at 1280 px (tests/test_site_layout.py measures it)
-LIMIT = 79
+LIMIT = 77
 FENCE = re.compile(r"^```\{code-cell\}")
 
 
