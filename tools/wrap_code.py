@@ -150,7 +150,8 @@ def wrap_cell(code: str, width: int) -> str:
         long = [n for n, l in enumerate(lines, 1) if len(l) > width and n not in refused]
         if not long:
             break
-        n = long[0]
+        docs = _docstring_lines(ast.parse("\n".join(lines)))
+        n = next((k for k in long if k in docs), long[0])  # docstrings first: black keeps them then
         line = lines[n - 1]
         if line.lstrip().startswith("#"):
             new = _wrap_comment(line, width)
