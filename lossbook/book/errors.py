@@ -64,7 +64,7 @@ def show_warnings():
     """Run a block that demonstrates a warning; print each as one line, ``Name: message``.
 
     Python prints a warning with the file and line of the code that raised it (in a notebook,
-    a temporary ``/tmp/ipykernel_...`` path); the book shows what the warning says, once.
+    the path of a temporary file of the kernel); the book shows what the warning says, once.
 
     Examples
     --------
