@@ -87,7 +87,11 @@ def _visit_card_html(self, node):
     kind = rec.get("kind")
     kind_html = f' &middot; <span class="lb-kind">{html.escape(kind)}</span>' if kind else ""
     how = f'<div class="lb-how">{html.escape(rec.get("how") or "")}</div>' if rec.get("how") else ""
+    # collapsed by default behind a one-line summary; the verified mark's link opens it
+    # (_static/lossbook-site.js), and a failed check is shown open
+    summary = f"{status}{kind_html}: equation {html.escape(node['eq_text'])}"
     self.body.append(
+        f'<details class="lb-card"{"" if ok else " open"}><summary>{summary}</summary>'
         f'<div class="lb-verification {"lb-pass" if ok else "lb-fail"}" '
         f'id="{html.escape(node["anchor"])}" role="group" tabindex="-1" '
         f'aria-label="{html.escape(card_aria_label(node))}">'
@@ -98,7 +102,7 @@ def _visit_card_html(self, node):
         + "".join(
             f'<tr><th scope="row">{html.escape(name)}</th><td>{value}</td></tr>' for name, value in _card_rows(rec)
         )
-        + "</tbody></table></div>"
+        + "</tbody></table></div></details>"
     )
     raise nodes.SkipNode
 
@@ -612,18 +616,19 @@ def on_doctree_resolved_table(app, doctree, docname):
             d["labels"].add(v["label"])
         eq_counts = {d: len(e) for d, e in _equations(env).items()}
         table = nodes.table(classes=["lb-verification-table"], ids=["table-verified-equations"])
-        tgroup = nodes.tgroup(cols=4)
+        tgroup = nodes.tgroup(cols=5)
         table += tgroup
-        for _ in range(4):
+        for _ in range(5):
             tgroup += nodes.colspec(colwidth=1)
         head = nodes.thead()
         row = nodes.row()
-        for h in ("Document", "Displayed equations", "Equations verified", "Checks run"):
+        for h in ("Document", "Displayed equations", "Equations verified", "Checks run", "Status"):
             row += nodes.entry("", nodes.paragraph(text=h))
         head += row
         tgroup += head
         body = nodes.tbody()
-        for d in sorted(set(counts) | {k for k, v in eq_counts.items() if v}):
+        shown = set(counts) | {k for k, v in eq_counts.items() if v}
+        for d in [d for d in book_order(env, app.config.root_doc) if d in shown]:  # book order
             r = nodes.row()
             title = env.titles.get(d)
             para = nodes.paragraph()
@@ -637,6 +642,11 @@ def on_doctree_resolved_table(app, doctree, docname):
             )
             for val in (eq_counts.get(d, 0), verified, counts.get(d, {}).get("checks", 0)):
                 r += nodes.entry("", nodes.paragraph(text=str(val)))
+            missing = eq_counts.get(d, 0) - verified
+            failed = sum(1 for v in _verifications(env) if v["docname"] == d and not v["passed"])
+            status = (f"{failed} check(s) FAILED" if failed else
+                      f"{missing} equation(s) not verified" if missing > 0 else "all verified")
+            r += nodes.entry("", nodes.paragraph(text=status))
             body += r
         tgroup += body
         title = nodes.title(text="Verified equations per document")

@@ -78,9 +78,10 @@ def binary_focal_loss(y_true, logits, *, gamma=2.0, alpha=None, reduction="mean"
 
     .. math::
 
-       \ell(y, z) = -\alpha_t\,(1 - p_t)^{\gamma} \log p_t,
-       \qquad p_t = y\,\sigma(z) + (1 - y)\,(1 - \sigma(z)),
-       \qquad \alpha_t = \alpha y + (1 - \alpha)(1 - y)
+       \begin{aligned}
+       \ell(y, z) &= -\alpha_t\,(1 - p_t)^{\gamma} \log p_t, \\
+       p_t &= y\,\sigma(z) + (1 - y)\,(1 - \sigma(z)), \qquad \alpha_t = \alpha y + (1 - \alpha)(1 - y)
+       \end{aligned}
 
     For soft targets the loss is torchvision's generalisation
     :math:`\alpha_t (1 - p_t)^\gamma\, \mathrm{BCE}(y, z)` with the same
@@ -224,9 +225,11 @@ def softmax_focal_loss(y_true, logits, *, gamma=2.0, reduction="mean"):
 
     .. math::
 
-       \ell_i = -\sum_{k=1}^{C} t_{ik}\,(1 - p_{ik})^{\gamma} \log p_{ik},
-       \qquad p_i = \operatorname{softmax}(z_i)
-       \quad(\text{labels: } \ell_i = -(1 - p_{i y_i})^{\gamma} \log p_{i y_i})
+       \begin{aligned}
+       &\ell_i = -\sum_{k=1}^{C} t_{ik}\,(1 - p_{ik})^{\gamma} \log p_{ik},
+       \qquad p_i = \operatorname{softmax}(z_i) \\
+       &(\text{labels: } \ell_i = -(1 - p_{i y_i})^{\gamma} \log p_{i y_i})
+       \end{aligned}
 
     Parameters
     ----------

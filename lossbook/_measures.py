@@ -302,10 +302,12 @@ def gaussian_kl_diag(mu1, s1, mu2, s2):
 
     .. math::
 
-       D_{\mathrm{KL}}\bigl(\mathcal N(\mu_1, \operatorname{diag} s_1^2) \,\|\,
-       \mathcal N(\mu_2, \operatorname{diag} s_2^2)\bigr)
-       = \sum_{d} \Bigl[\log\frac{s_{2d}}{s_{1d}}
+       \begin{aligned}
+       &D_{\mathrm{KL}}\bigl(\mathcal N(\mu_1, \operatorname{diag} s_1^2) \,\|\,
+       \mathcal N(\mu_2, \operatorname{diag} s_2^2)\bigr) \\
+       &\qquad = \sum_{d} \Bigl[\log\frac{s_{2d}}{s_{1d}}
        + \frac{s_{1d}^2 + (\mu_{1d} - \mu_{2d})^2}{2 s_{2d}^2} - \frac12\Bigr]
+       \end{aligned}
 
     Parameters
     ----------

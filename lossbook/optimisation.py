@@ -132,9 +132,10 @@ def logistic_model_loss(w, X, y, *, loss="cross_entropy"):
 
     .. math::
 
-       L_{\mathrm{CE}}(\boldsymbol w) = -\frac1N \sum_i \bigl[y_i \log p_i + (1 - y_i)\log(1 - p_i)\bigr],
-       \qquad
-       L_{\mathrm{SE}}(\boldsymbol w) = \frac1N \sum_i (p_i - y_i)^2
+       \begin{aligned}
+       L_{\mathrm{CE}}(\boldsymbol w) &= -\frac1N \sum_i \bigl[y_i \log p_i + (1 - y_i)\log(1 - p_i)\bigr], \\
+       L_{\mathrm{SE}}(\boldsymbol w) &= \frac1N \sum_i (p_i - y_i)^2
+       \end{aligned}
 
     Parameters
     ----------
@@ -540,9 +541,11 @@ def heteroscedastic_gaussian_nll(theta, x, y):
 
     .. math::
 
-       \mu(x) = a + b x, \qquad \sigma(x) = \exp(c + d x), \qquad
-       L(\theta) = \frac1N \sum_i \Bigl[\tfrac12 \log 2\pi + \log\sigma(x_i)
+       \begin{aligned}
+       &\mu(x) = a + b x, \qquad \sigma(x) = \exp(c + d x), \\
+       &L(\theta) = \frac1N \sum_i \Bigl[\tfrac12 \log 2\pi + \log\sigma(x_i)
        + \frac{(y_i - \mu(x_i))^2}{2\sigma(x_i)^2}\Bigr]
+       \end{aligned}
 
     The log-linear spread keeps :math:`\sigma > 0` without constraints.
 

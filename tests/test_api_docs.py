@@ -20,10 +20,10 @@ def _section(title_start: str) -> str:
 def test_every_library_name_is_on_the_api_page():
     lib = _section("The library")
     direct = set(re.findall(r"\.\. auto(?:function|class|data):: (\w+)", lib))
-    summary = set(re.findall(r"^- \{py:obj\}`(\w+) <lossbook\.\1>`", lib, re.M))
+    summary = set(re.findall(r"^\* - \{py:obj\}`lb\.(\w+) <lossbook\.\1>`", _section("Summary"), re.M))
     missing = [n for n in lb.__all__ if n not in direct]
     assert not missing, f"library names missing from book/api.md: {missing}"
-    assert not [n for n in lb.__all__ if n not in summary], "every library name belongs in a summary list"
+    assert not [n for n in lb.__all__ if n not in summary], "every library name belongs in a summary table"
     stray = sorted(direct - set(lb.__all__))
     assert not stray, f"book/api.md documents names that are not in lossbook.__all__: {stray}"
 
@@ -45,3 +45,36 @@ def test_every_public_callable_has_a_docstring():
     for room in (lb, book, demos):
         no_doc = [n for n in room.__all__ if callable(getattr(room, n)) and not (getattr(room, n).__doc__ or "").strip()]
         assert not no_doc, (room.__name__, no_doc)
+
+
+def test_summary_tables_are_current_and_cover_every_room():
+    """The tables that open the API page are what tools/api_tables.py writes from the docstrings."""
+    import subprocess
+    import sys
+
+    tool = BOOK.parent / "tools" / "api_tables.py"
+    r = subprocess.run([sys.executable, str(tool), "--check"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    table = _section("Summary")
+    for room, prefix, target in ((lb, "lb", "lossbook"), (book, "book", "lossbook.book"), (demos, "demos", "lossbook.demos")):
+        # constants link to the module that defines them (lossbook.book.plotting.OKABE_ITO)
+        listed = set(re.findall(rf"^\* - \{{py:obj\}}`{prefix}\.(\w+) <{re.escape(target)}\.(?:\w+\.)?\1>`", table, re.M))
+        assert listed == set(room.__all__), (prefix, set(room.__all__) ^ listed)
+    titles = re.findall(r"^```\{list-table\} (.+)$", table, re.M)
+    assert titles == ["Losses", "Gradients", "Activations", "Information measures", "Likelihood", "Margins",
+                      "Metrics and calibration", "Book machinery", "Chapter demos"], titles
+    assert "\\" not in re.sub(r"\{math\}`[^`]*`", "", table), "TeX outside a {math} role in the summary tables"
+
+
+def test_tables_tool_catches_a_name_no_section_documents(monkeypatch):
+    """A function added to lossbook.__all__ without an entry on the API page stops the tool."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("api_tables", BOOK.parent / "tools" / "api_tables.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    monkeypatch.setattr(lb, "__all__", list(lb.__all__) + ["softmax_cross_entropy_v2"])
+    import pytest
+
+    with pytest.raises(SystemExit, match="softmax_cross_entropy_v2"):
+        tool.tables()

@@ -1376,6 +1376,9 @@ EXCLUDED = {
     "book_url": "book machinery", "to_apa": "book machinery", "to_bibtex": "book machinery",
     # claim verification and glue formatting: they compare or render numbers the chapters computed
     "verify_bound": "book machinery", "verify_estimate": "book machinery", "to_plain": "book machinery",
+    # numbers typeset for the prose, errors and warnings shown in one line (tests/test_glue.py)
+    "format_number": "book machinery", "typeset_number": "book machinery",
+    "expect_error": "book machinery", "show_warnings": "book machinery",
     # take user callables (the callable's own errors are the user's): tested in their own modules
     "numerical_gradient": "takes a callable", "decision_grid": "takes a callable",
     "loss_surface": "takes a callable", "gradient_descent": "takes a callable",

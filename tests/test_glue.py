@@ -64,3 +64,49 @@ def test_outputs_match_myst_nb_glue_protocol(monkeypatch):
     assert data["ratio"]["data"]["text/plain"] == "0.125"
     assert data["pct"]["data"]["text/plain"] == "'50.0%'"
     assert nb.cells[0].outputs == []  # hidden from the page: display=False
+
+
+def test_numbers_are_typeset_with_a_true_minus_and_powers_of_ten():
+    assert book.format_number(1.234e-5, ".2e") == "1.23 \u00d7 10\u207b\u2075"
+    assert book.format_number(-0.25, ".2f") == "\u22120.25"
+    assert book.format_number(3.0e20, ".3g") == "3 \u00d7 10\u00b2\u2070"
+    assert book.format_number(1.0, ".0e") == "1"  # 10 to the power 0 is not written
+    assert book.format_number(0.5, ".1%") == "50.0%"
+    assert book.typeset_number("-1.5e-07") == "\u22121.5 \u00d7 10\u207b\u2077"
+    assert book.typeset_number("nan") == "nan" and book.typeset_number("3 of 5") == "3 of 5"
+    with pytest.raises(ValueError, match="NaN"):
+        book.format_number(float("nan"))
+    with pytest.raises(TypeError, match="real number"):
+        book.format_number("1.0")
+
+
+def test_glue_with_a_format_typesets_the_number(monkeypatch):
+    sent = []
+    import sys
+
+    glue_module = sys.modules["lossbook.book.glue"]  # (lossbook.book.glue is the function)
+    monkeypatch.setattr(glue_module, "_send", lambda name, value, display: sent.append(value))
+    book.glue("tiny", 1.5e-7, fmt=".1e")
+    book.glue("neg", -0.125, fmt=".3f")
+    assert sent == ["1.5 \u00d7 10\u207b\u2077", "\u22120.125"]
+
+
+def test_expect_error_prints_one_line_and_fails_without_the_error(capsys):
+    with book.expect_error(ValueError):
+        raise ValueError("first line\n  second line")
+    assert capsys.readouterr().out == "ValueError: first line second line\n"
+    with pytest.raises(book.ErrorNotRaised, match="expected to raise ValueError"):
+        with book.expect_error(ValueError):
+            pass
+    with pytest.raises(KeyError):  # another error is not swallowed
+        with book.expect_error(ValueError):
+            raise KeyError("k")
+
+
+def test_show_warnings_prints_each_warning_once_without_a_path(capsys):
+    import warnings
+
+    with book.show_warnings():
+        for _ in range(3):
+            warnings.warn("overflow encountered in exp", RuntimeWarning)
+    assert capsys.readouterr().out == "RuntimeWarning: overflow encountered in exp\n"

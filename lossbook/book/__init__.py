@@ -12,15 +12,19 @@ so a name added to one of them needs no edit of this file.
 """
 
 from . import citation as _citation
+from . import errors as _errors
 from . import glue as _glue
+from . import numbers as _numbers
 from . import plotting as _plotting
 from . import verify as _verify
 from .citation import *  # noqa: F401,F403
+from .errors import *  # noqa: F401,F403
 from .glue import *  # noqa: F401,F403
+from .numbers import *  # noqa: F401,F403
 from .plotting import *  # noqa: F401,F403
 from .verify import *  # noqa: F401,F403
 
 __all__: list[str] = []
-for _m in (_verify, _glue, _citation, _plotting):
+for _m in (_verify, _glue, _citation, _plotting, _numbers, _errors):
     __all__ += [n for n in _m.__all__ if n not in __all__]
 del _m

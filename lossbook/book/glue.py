@@ -44,7 +44,8 @@ def glue(name: str, value, *, fmt: str | None = None, display: bool = False):
         The value. Numeric values become plain Python numbers.
     fmt : str, optional
         A format spec (``".3f"``, ``".2e"``, ``".1%"``). When given, the
-        formatted string is glued (paste with ``{glue:text}`name```); when not,
+        number is formatted by :func:`~lossbook.book.format_number`, which writes
+        ``1.2 × 10⁻⁵`` for ``1.2e-05`` and a true minus sign, and that string is glued (paste with ``{glue:text}`name```); when not,
         the number is glued and the prose chooses the format
         (``{glue:text}`name:.3f```).
     display : bool, default False
@@ -69,7 +70,9 @@ def glue(name: str, value, *, fmt: str | None = None, display: bool = False):
     if fmt is not None:
         if isinstance(out, str):
             raise TypeError(f"fmt applies to numbers; glue {name!r} got a string")
-        out = format(out, fmt)
+        from .numbers import format_number
+
+        out = format_number(out, fmt)
     _send(name, out, display)
 
 

@@ -67,12 +67,15 @@ def style_params() -> dict:
         "text.color": "#222222",
         "xtick.color": "#333333",
         "ytick.color": "#333333",
-        "font.size": 11,
+        # sizes in pt at the figure's own size; a two-panel figure (9 in wide) is shown at
+        # about 0.87 of it in the 1280 px layout, and its text must stay >= 9 pt there
+        # (tests/test_site_layout.py measures the SVGs as displayed)
+        "font.size": 12,
         "axes.titlesize": 12,
-        "axes.labelsize": 11,
-        "legend.fontsize": 10,
-        "xtick.labelsize": 10,
-        "ytick.labelsize": 10,
+        "axes.labelsize": 12,
+        "legend.fontsize": 11,
+        "xtick.labelsize": 12,
+        "ytick.labelsize": 12,
         "lines.linewidth": 2.0,
         "axes.grid": True,
         "grid.color": "#dddddd",
@@ -84,6 +87,10 @@ def style_params() -> dict:
         "figure.dpi": 100,
         "savefig.dpi": 150,
         "savefig.bbox": "tight",
+        # the site shows figures as SVG (vector: crisp at any zoom); text drawn as paths, so
+        # it looks the same without the font, and a fixed salt, so a rebuild gives the same file
+        "svg.fonttype": "path",
+        "svg.hashsalt": "lossbook",
     }
 
 
@@ -115,9 +122,10 @@ def use_style() -> None:
 
 
 def _inline_formats() -> None:
-    """In a Jupyter kernel, emit each figure twice: PNG for the site, PDF (vector) for print.
+    """In a Jupyter kernel, emit each figure twice: SVG for the site, PDF for print (both vector).
 
-    The HTML edition shows the PNG; the PDF edition prefers ``application/pdf``
+    The HTML edition shows the SVG (myst-nb prefers ``image/svg+xml`` to ``image/png``); the
+    PDF edition prefers ``application/pdf``
     (``nb_mime_priority_overrides`` in ``_config.yml``). Outside a kernel nothing changes.
     """
     try:
@@ -126,7 +134,7 @@ def _inline_formats() -> None:
     except ImportError:
         return
     if get_ipython() is not None:
-        set_matplotlib_formats("png", "pdf")
+        set_matplotlib_formats("svg", "pdf")
 
 
 @contextlib.contextmanager
