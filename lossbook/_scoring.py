@@ -278,16 +278,19 @@ def brier_decomposition(y_true, y_prob, *, n_bins=None):
     o, f = _binary_forecasts(y_true, y_prob)
     n = f.size
     if n_bins is None:
-        _, idx = np.unique(f, return_inverse=True)
+        values, idx = np.unique(f, return_inverse=True)
         idx = idx.reshape(-1)
-        k = int(idx.max()) + 1
+        k = values.size
     else:
         k = _v.check_int(n_bins, "n_bins", minimum=1)
         idx = _bin_index(f, k)
     counts = np.bincount(idx, minlength=k)
     keep = counts > 0
     nb = counts[keep].astype(np.float64)
-    fb = np.bincount(idx, weights=f, minlength=k)[keep] / nb
+    if n_bins is None:
+        fb = values  # every group holds one value: its mean is that value, exactly
+    else:
+        fb = np.bincount(idx, weights=f, minlength=k)[keep] / nb
     ob = np.bincount(idx, weights=o, minlength=k)[keep] / nb
     obar = float(np.mean(o))
     brier = float(np.mean((f - o) ** 2))
