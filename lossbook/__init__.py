@@ -65,6 +65,13 @@ from ._measures import (  # noqa: E402
     total_variation,
 )
 from ._calibration import fit_platt, fit_temperature  # noqa: E402
+from ._scoring import (  # noqa: E402
+    BrierDecomposition,
+    ReliabilityCurve,
+    brier_decomposition,
+    reliability_curve,
+    spherical_score,
+)
 from ._gradcheck import numerical_gradient  # noqa: E402
 from .likelihood import (  # noqa: E402
     bernoulli_nll,
@@ -140,6 +147,12 @@ __all__ = [
     # library: calibration
     "fit_temperature",
     "fit_platt",
+    # library: scoring rules
+    "spherical_score",
+    "ReliabilityCurve",
+    "reliability_curve",
+    "BrierDecomposition",
+    "brier_decomposition",
     # library: likelihood
     "bernoulli_nll",
     "fit_bernoulli",

@@ -195,7 +195,8 @@ def fit_platt(scores, y_true):
     ----------
     - J. Platt, "Probabilistic outputs for support vector machines and
       comparisons to regularized likelihood methods", Advances in Large
-      Margin Classifiers, MIT Press, 1999.
+      Margin Classifiers, MIT Press, 2000, pp. 61-74 (often cited as
+      1999, the date of the preprint).
 
     Examples
     --------

@@ -973,6 +973,50 @@ def g_hetero(draw):
     return (theta, arr(draw, st.floats(-3, 3), (n,)), arr(draw, real_sq, (n,))), {}
 
 
+
+# --- scoring rules and calibration summaries (issue 15) ---------------------
+
+
+def g_spherical(draw):
+    n = draw(n_rows)
+    if draw(st.booleans()):  # binary forecasts
+        return (labels(draw, n, 2), arr(draw, prob, (n,))), draw(reduction_kw())
+    c = draw(n_cols)
+    return (labels(draw, n, c), prob_rows(draw, n, c)), draw(reduction_kw())
+
+
+def j_spherical(args, kw):
+    y, p = np.asarray(args[0]), np.asarray(args[1], dtype=np.float64)
+    if p.ndim == 1:
+        rows = [[1 - M(v), M(v)] for v in p]
+    else:
+        rows = [[M(v) for v in r] for r in p]
+    return [r[k] / mp.sqrt(mp.fsum(v * v for v in r)) for r, k in zip(rows, y.tolist())]
+
+
+def g_binary_forecasts(draw):
+    n = draw(st.integers(1, 8))
+    f = arr(draw, prob, (n,))
+    o = arr(draw, st.sampled_from([0.0, 1.0]), (n,))
+    return (o, f), ({"n_bins": draw(st.integers(1, 5))} if draw(st.booleans()) else {})
+
+
+def g_binary_forecasts_bins(draw):
+    (o, f), _ = g_binary_forecasts(draw)
+    return (o, f), {"n_bins": draw(st.integers(1, 5))}
+
+
+def g_expected_score(draw):
+    rule = draw(st.sampled_from(["log", "brier", "spherical", "zero_one", "hinge"]))
+    q = arr(draw, st.floats(1e-6, 1 - 1e-6) if rule == "log" else prob, (draw(n_rows),))
+    p_true = draw(st.floats(0, 1)) if rule != "log" else draw(st.floats(1e-3, 1 - 1e-3))
+    return (rule, p_true, q), {}
+
+
+def g_calib_problem(draw):
+    return (draw(st.integers(3, 12)),), {"n_noise": draw(st.integers(0, 3)), "seed": draw(st.integers(0, 9))}
+
+
 def g_make(draw, name):
     if name == "make_blobs":
         return (draw(st.integers(1, 5)),), {"n_classes": draw(st.integers(1, 4)), "seed": draw(st.integers(0, 9))}
@@ -1363,6 +1407,12 @@ FUZZ: dict[str, Entry] = {
     # calibration (issue 11): fittable held-out data at every scale (no closed form to judge by)
     "fit_temperature": Entry(composite(g_fit_temperature)),
     "fit_platt": Entry(composite(g_fit_platt)),
+    # scoring rules and calibration summaries (issue 15)
+    "spherical_score": Entry(composite(g_spherical), j_spherical, rtol=1e-13, has_reduction=True),
+    "reliability_curve": Entry(composite(g_binary_forecasts_bins), nan_ok=True),  # NaN marks an empty bin
+    "brier_decomposition": Entry(composite(g_binary_forecasts)),
+    "expected_binary_score": Entry(composite(g_expected_score)),
+    "make_calibration_problem": Entry(composite(g_calib_problem)),
 }
 
 #: Public names that are not fuzzed, and why. Everything else public must be in FUZZ.
@@ -1387,6 +1437,7 @@ EXCLUDED = {
     # (validated in test_logloss/test_optimisation); fuzzing them would only re-run training loops
     "train": "trainer", "fit_two_layer_gd": "trainer", "layer_gradient_norms": "simulation",
     "simulate_prediction_set": "simulation", "mix_pseudo_labels": "demo data mixing",
+    "ece_bias_simulation": "simulation", "train_softmax_variant": "trainer",
 }
 
 

@@ -8,7 +8,7 @@ the top level of ``lossbook``. Chapters import them as::
     y, p = demos.simulate_prediction_set(seed=0)
 
 ``__all__`` holds every public name of ``lossbook/demos/datasets.py`` and
-``lossbook/demos/train.py``, and every public name of the chapter companion modules
+``lossbook/demos/train.py`` and ``lossbook/demos/calibration.py``, and every public name of the chapter companion modules
 (``diagnostics``, ``divergence``, ``logloss``, ``margins``, ``optimisation``) that is not
 part of the library at the top level: a demo added to one of those modules' ``__all__``
 appears here with no edit of this file.
@@ -16,12 +16,15 @@ appears here with no edit of this file.
 
 from .. import __all__ as _library
 from .. import diagnostics, divergence, logloss, margins, optimisation
+from . import calibration as _calibration
 from . import datasets as _datasets
 from . import train as _train
+from .calibration import *  # noqa: F401,F403
 from .datasets import *  # noqa: F401,F403
 from .train import *  # noqa: F401,F403
 
 __all__: list[str] = list(_datasets.__all__) + [n for n in _train.__all__ if n not in _datasets.__all__]
+__all__ += [n for n in _calibration.__all__ if n not in __all__]
 for _m in (diagnostics, divergence, logloss, margins, optimisation):
     for _n in _m.__all__:
         if _n not in _library and _n not in __all__:
