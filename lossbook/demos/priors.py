@@ -15,7 +15,7 @@ import numpy as np
 from .. import _validation as _v
 from .._regularisation import fit_ridge
 
-__all__ = ["make_separable_data", "adam_step", "AdamState", "RidgeSimulation", "ridge_bias_variance",
+__all__ = ["make_separable_data", "logistic_descent", "adam_step", "AdamState", "RidgeSimulation", "ridge_bias_variance",
            "ridge_validation_curve"]
 
 
@@ -53,6 +53,48 @@ def make_separable_data(n=40, *, margin=0.5, seed=0):
     pts = np.column_stack([(s + t) / math.sqrt(2), (s - t) / math.sqrt(2)])
     y = (s > 0).astype(float)
     return np.column_stack([np.ones(n_), pts]), y
+
+
+def logistic_descent(X, y, *, strength=0.0, learning_rate=1.0, n_steps=1000):
+    r"""Gradient descent on the mean logistic loss plus an L2 penalty; the whole path.
+
+    Minimises :math:`\frac1n\sum_i \ell_{\log}(y_i, \sigma(\boldsymbol x_i^\top
+    \boldsymbol w)) + \frac{\lambda}{2}\lVert\boldsymbol w\rVert^2` from zero with
+    the gradient :math:`\frac1n X^\top(\sigma(X\boldsymbol w) - \boldsymbol y) +
+    \lambda\boldsymbol w` (``strength`` is :math:`\lambda`, the precision per
+    example of a mean loss; the bias column is penalised too).
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+    y : array_like, shape (n,)
+        Labels in {0, 1}.
+    strength, learning_rate : float
+        :math:`\lambda \ge 0` and the step size :math:`\eta > 0`.
+    n_steps : int
+
+    Returns
+    -------
+    ndarray, shape (n_steps + 1, d)
+        The weights after each step (row 0: zeros).
+    """
+    Xa = _v.as_float_array(X, "X", ndim=2)
+    _v.check_finite(Xa, "X")
+    ya = _v.as_float_array(y, "y", ndim=1)
+    _v.check_range(ya, "y", 0.0, 1.0)
+    if ya.shape[0] != Xa.shape[0]:
+        raise ValueError(f"X and y must have the same number of rows, got {Xa.shape[0]} and {ya.shape[0]}")
+    lam = _v.check_positive_scalar(strength, "strength", allow_zero=True)
+    eta = _v.check_positive_scalar(learning_rate, "learning_rate")
+    steps = _v.check_int(n_steps, "n_steps", minimum=0)
+    n = Xa.shape[0]
+    path = np.zeros((steps + 1, Xa.shape[1]))
+    w = path[0].copy()
+    for t in range(steps):
+        p = 0.5 * (1.0 + np.tanh(0.5 * (Xa @ w)))  # sigmoid, no overflow
+        w = w - eta * (Xa.T @ (p - ya) / n + lam * w)
+        path[t + 1] = w
+    return path
 
 
 class AdamState(NamedTuple):
