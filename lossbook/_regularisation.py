@@ -40,7 +40,8 @@ __all__ = [
 
 def _weights(w, name="w"):
     arr = _v.as_float_array(w, name, min_ndim=0, allow_empty=True)
-    _v.check_finite(arr, name)
+    if arr.size:
+        _v.check_finite(arr, name)
     return arr
 
 
@@ -148,9 +149,12 @@ def l1_penalty(w, strength):
     arr = _weights(w)
     if lam == 0.0 or arr.size == 0:
         return 0.0
-    total = math.fsum(np.abs(arr).ravel().tolist())
+    scale = float(np.max(np.abs(arr)))
+    if scale == 0.0:
+        return 0.0
+    total = math.fsum((np.abs(arr) / scale).ravel().tolist())   # no overflow
     with np.errstate(over="ignore"):
-        return float(np.float64(lam) * np.float64(total))
+        return float(np.float64(lam) * np.float64(scale) * np.float64(total))
 
 
 def soft_threshold(z, threshold):
