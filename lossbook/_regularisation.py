@@ -81,10 +81,10 @@ def l2_penalty(w, strength):
     scale = float(np.max(np.abs(arr)))
     if scale == 0.0:
         return 0.0
-    ssq = math.fsum(((arr / scale) ** 2).ravel().tolist())
-    with np.errstate(over="ignore"):
-        out = float(np.float64(0.5 * lam) * np.float64(scale) ** 2 * np.float64(ssq))
-    return out
+    ssq = math.fsum(((arr / scale) ** 2).ravel().tolist())   # in [1, size]
+    # Python floats: overflow gives inf, no warning; ssq >= 1 comes last so an
+    # overflow of the partial product means the true value overflows too
+    return ((lam * scale) * (0.5 * scale)) * ssq
 
 
 def l2_penalty_grad(w, strength):
@@ -114,7 +114,8 @@ def l2_penalty_grad(w, strength):
     """
     lam = _v.check_positive_scalar(strength, "strength", allow_zero=True)
     arr = _weights(w)
-    return lam * arr
+    with np.errstate(over="ignore"):
+        return lam * arr
 
 
 def l1_penalty(w, strength):
@@ -153,8 +154,7 @@ def l1_penalty(w, strength):
     if scale == 0.0:
         return 0.0
     total = math.fsum((np.abs(arr) / scale).ravel().tolist())   # no overflow
-    with np.errstate(over="ignore"):
-        return float(np.float64(lam) * np.float64(scale) * np.float64(total))
+    return (lam * scale) * total          # Python floats: inf on overflow, no warning
 
 
 def soft_threshold(z, threshold):
@@ -202,7 +202,15 @@ def _design(X, y):
     if Xa.shape[0] != ya.shape[0]:
         raise ValueError(f"X and y must have the same number of rows, got X with {Xa.shape[0]} "
                          f"rows and y with {ya.shape[0]}")
-    return Xa, ya
+    # one memory layout, so that the same values give the same bits (list, Fortran, strided input)
+    return np.array(Xa, dtype=np.float64, order="C"), np.array(ya, dtype=np.float64)
+
+
+def _scales(Xa, ya):
+    """Largest magnitudes of X and y, for rescaling that keeps every intermediate finite."""
+    sx = float(np.max(np.abs(Xa))) if Xa.size else 0.0
+    sy = float(np.max(np.abs(ya))) if ya.size else 0.0
+    return sx, sy
 
 
 def fit_ridge(X, y, strength):
@@ -245,13 +253,18 @@ def fit_ridge(X, y, strength):
     Xa, ya = _design(X, y)
     alpha = _v.check_positive_scalar(strength, "strength", allow_zero=True)
     d = Xa.shape[1]
-    A = np.vstack([Xa, math.sqrt(alpha) * np.eye(d)])
-    b = np.concatenate([ya, np.zeros(d)])
-    scale = float(np.max(np.abs(A))) if A.size else 1.0
-    if scale == 0.0:
+    sx, sy = _scales(Xa, ya)
+    if sx == 0.0 or sy == 0.0:
         return np.zeros(d)
-    w = np.linalg.lstsq(A / scale, b / scale, rcond=None)[0]
-    return w
+    # solve for w' = w sx / sy on X / sx, y / sy with alpha / sx^2 (same minimiser)
+    root_alpha = math.sqrt(alpha) / sx
+    if not math.isfinite(root_alpha):
+        return np.zeros(d)
+    A = np.vstack([Xa / sx, root_alpha * np.eye(d)])
+    b = np.concatenate([ya / sy, np.zeros(d)])
+    w = np.linalg.lstsq(A, b, rcond=None)[0]
+    with np.errstate(over="ignore"):
+        return w * (sy / sx) if math.isfinite(sy / sx) else (w * sy) / sx
 
 
 def fit_lasso(X, y, strength, *, max_iter=10_000, tol=1e-12):
@@ -305,7 +318,16 @@ def fit_lasso(X, y, strength, *, max_iter=10_000, tol=1e-12):
     tol_ = _v.check_positive_scalar(tol, "tol")
     n, d = Xa.shape
     w = np.zeros(d)
-    col_sq = np.einsum("ij,ij->j", Xa, Xa)
+    sx, sy = _scales(Xa, ya)
+    if sx == 0.0 or sy == 0.0:
+        return w
+    # solve on X / sx, y / sy with alpha / (sx sy), then w = w' sy / sx (same minimiser)
+    alpha = alpha / sx / sy
+    if not math.isfinite(alpha):
+        return w
+    Xa, ya = Xa / sx, ya / sy
+    Xt = np.ascontiguousarray(Xa.T)         # columns as contiguous rows
+    col_sq = np.einsum("ij,ij->i", Xt, Xt)
     resid = ya.copy()
     thresh = n * alpha
     for _ in range(n_iter):
@@ -314,15 +336,16 @@ def fit_lasso(X, y, strength, *, max_iter=10_000, tol=1e-12):
             if col_sq[j] == 0.0:
                 continue
             old = w[j]
-            rho = float(Xa[:, j] @ resid) + col_sq[j] * old
+            rho = float(Xt[j] @ resid) + col_sq[j] * old
             new = float(np.sign(rho) * max(abs(rho) - thresh, 0.0) / col_sq[j])
             if new != old:
-                resid -= Xa[:, j] * (new - old)
+                resid -= Xt[j] * (new - old)
                 w[j] = new
                 max_step = max(max_step, abs(new - old))
         if max_step <= tol_ * max(float(np.max(np.abs(w))) if d else 0.0, 1.0):
             break
-    return w
+    with np.errstate(over="ignore"):
+        return w * (sy / sx) if math.isfinite(sy / sx) else (w * sy) / sx
 
 
 def _beta_args(k, n, a, b):
