@@ -256,7 +256,11 @@ def test_ridge_bias_variance_simulation_matches_its_exact_values():
 
 
 def test_ridge_validation_curve_training_error_rises_with_strength():
-    tr, va = demos.ridge_validation_curve([0.0, 1.0, 10.0, 100.0], seed=0)
+    X, y = _problem(8, n=30, d=10)
+    Xv, yv = _problem(9, n=50, d=10)
+    tr, va = demos.ridge_validation_curve(X, y, Xv, yv, [0.0, 1.0, 10.0, 100.0])
     assert np.all(np.diff(tr) > 0) and va.shape == (4,)
+    w = lb.fit_ridge(X, y, 10.0)
+    assert va[2] == pytest.approx(lb.mse(yv, Xv @ w), rel=1e-12)
     with pytest.raises(ValueError, match="strengths must be >= 0"):
-        demos.ridge_validation_curve([-1.0])
+        demos.ridge_validation_curve(X, y, Xv, yv, [-1.0])

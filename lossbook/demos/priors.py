@@ -168,7 +168,8 @@ class RidgeSimulation(NamedTuple):
     fitted function from the true one on the test inputs, per simulated data set.
     ``bias2``, ``variance`` are the simulated squared bias and variance (averaged
     over test inputs); ``bias2_exact``, ``variance_exact`` are the exact values for
-    the fixed design.
+    the fixed design. ``X``, ``X_test`` and ``w_true`` are the design, the test
+    inputs and the true weights.
     """
 
     strengths: np.ndarray
@@ -177,6 +178,9 @@ class RidgeSimulation(NamedTuple):
     variance: np.ndarray
     bias2_exact: np.ndarray
     variance_exact: np.ndarray
+    X: np.ndarray
+    X_test: np.ndarray
+    w_true: np.ndarray
 
 
 def _ridge_problem(n, d, seed):
@@ -238,15 +242,24 @@ def ridge_bias_variance(strengths, *, n=30, d=10, noise=1.0, n_repeats=400, seed
         cov_w = sigma**2 * A @ G @ A
         b_ex.append(float(np.mean((X_test @ mean_w - f_true) ** 2)))
         v_ex.append(float(np.mean(np.einsum("ij,jk,ik->i", X_test, cov_w, X_test))))
-    return RidgeSimulation(alphas, errors, bias2, variance, np.array(b_ex), np.array(v_ex))
+    return RidgeSimulation(alphas, errors, bias2, variance, np.array(b_ex), np.array(v_ex),
+                           X, X_test, w_true)
 
 
-def ridge_validation_curve(strengths, *, n_train=30, n_valid=200, d=10, noise=1.0, seed=0):
-    r"""Training and validation mean squared error of ridge fits on one data set.
+def ridge_validation_curve(X, y, X_valid, y_valid, strengths):
+    r"""Training and validation mean squared error of ridge fits, one per strength.
 
-    Uses the problem of :func:`ridge_bias_variance` with the same ``seed`` (same
-    design and true weights); draws one training target vector and a fresh
-    validation set.
+    Fits :func:`lossbook.fit_ridge` on ``(X, y)`` at every strength and reports
+    the mean squared error on the training data and on ``(X_valid, y_valid)``.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+    y : array_like, shape (n,)
+    X_valid : array_like, shape (m, d)
+    y_valid : array_like, shape (m,)
+    strengths : array_like, shape (k,)
+        Ridge strengths :math:`\alpha \ge 0`.
 
     Returns
     -------
@@ -256,16 +269,16 @@ def ridge_validation_curve(strengths, *, n_train=30, n_valid=200, d=10, noise=1.
     _v.check_finite(alphas, "strengths")
     if np.any(alphas < 0):
         raise ValueError(f"strengths must be >= 0, got {alphas.tolist()}")
-    sigma = _v.check_positive_scalar(noise, "noise")
-    n_va = _v.check_int(n_valid, "n_valid")
-    rng, X, _, w_true = _ridge_problem(_v.check_int(n_train, "n_train"), _v.check_int(d, "d"),
-                                       _v.check_seed(seed))
-    y = X @ w_true + sigma * rng.normal(size=X.shape[0])
-    X_va = rng.normal(size=(n_va, X.shape[1]))
-    y_va = X_va @ w_true + sigma * rng.normal(size=n_va)
+    Xv = _v.as_float_array(X_valid, "X_valid", ndim=2)
+    yv = _v.as_float_array(y_valid, "y_valid", ndim=1)
+    if Xv.shape[0] != yv.shape[0]:
+        raise ValueError(f"X_valid and y_valid must have the same number of rows, got {Xv.shape[0]} "
+                         f"and {yv.shape[0]}")
+    Xa = _v.as_float_array(X, "X", ndim=2)
+    ya = _v.as_float_array(y, "y", ndim=1)
     tr, va = [], []
     for a in alphas:
-        w = fit_ridge(X, y, float(a))
-        tr.append(float(np.mean((y - X @ w) ** 2)))
-        va.append(float(np.mean((y_va - X_va @ w) ** 2)))
+        w = fit_ridge(Xa, ya, float(a))
+        tr.append(float(np.mean((ya - Xa @ w) ** 2)))
+        va.append(float(np.mean((yv - Xv @ w) ** 2)))
     return np.array(tr), np.array(va)
