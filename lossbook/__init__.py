@@ -73,6 +73,16 @@ from ._scoring import (  # noqa: E402
     spherical_score,
 )
 from ._gradcheck import numerical_gradient  # noqa: E402
+from ._regularisation import (  # noqa: E402
+    beta_bernoulli_map,
+    beta_bernoulli_mean,
+    fit_lasso,
+    fit_ridge,
+    l1_penalty,
+    l2_penalty,
+    l2_penalty_grad,
+    soft_threshold,
+)
 from .likelihood import (  # noqa: E402
     bernoulli_nll,
     categorical_nll,
@@ -181,6 +191,15 @@ __all__ = [
     "reliability_bins",
     "expected_calibration_error",
     "smooth_labels",
+    # library: priors and regularisation
+    "l2_penalty",
+    "l2_penalty_grad",
+    "l1_penalty",
+    "soft_threshold",
+    "fit_ridge",
+    "fit_lasso",
+    "beta_bernoulli_map",
+    "beta_bernoulli_mean",
 ]
 
 # --- the two other rooms ---------------------------------------------------------

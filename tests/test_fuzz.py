@@ -1205,6 +1205,69 @@ def g_fit_platt(draw):
     return (s, y), {}
 
 
+
+# priors and regularisation (issue 15)
+def g_penalty(draw, name="w"):
+    shape = draw(st.sampled_from([(), (1,), (4,), (2, 3)]))
+    w = arr(draw, real, shape) if shape else draw(real)
+    lam = draw(st.one_of(st.just(0.0), positive))
+    return (w, lam), {}
+
+
+def _penalty_parts(args):
+    w, lam = args
+    vals = [M(v) for v in np.ravel(np.asarray(w, dtype=float))]
+    return vals, M(lam)
+
+
+def j_l2_penalty(args, kw):
+    vals, lam = _penalty_parts(args)
+    return [lam / 2 * mp.fsum(v * v for v in vals)]
+
+
+def j_l2_penalty_grad(args, kw):
+    vals, lam = _penalty_parts(args)
+    return [lam * v for v in vals]
+
+
+def j_l1_penalty(args, kw):
+    vals, lam = _penalty_parts(args)
+    return [lam * mp.fsum(abs(v) for v in vals)]
+
+
+def j_soft_threshold(args, kw):
+    vals, t = _penalty_parts(args)
+    return [mp.sign(v) * max(abs(v) - t, 0) for v in vals]
+
+
+def g_fit_penalised(draw):
+    n, d = draw(st.integers(1, 6)), draw(st.integers(1, 4))
+    X = arr(draw, st.floats(-100, 100), (n, d))
+    y = arr(draw, st.floats(-100, 100), (n,))
+    return (X, y, draw(st.one_of(st.just(0.0), st.floats(1e-6, 1e6)))), {}
+
+
+def g_beta_bernoulli(draw, mode=False):
+    n = draw(st.sampled_from([0, 1, 2, 10, 10**6, 10**15]))
+    k = draw(st.integers(0, n))
+    lo = 1.0 if mode else 1e-300
+    ab = st.one_of(st.floats(lo, 1e3), st.sampled_from([lo, 1.0, 2.0, 1e8, 1e300]))
+    a, b = draw(ab), draw(ab)
+    if mode and n + a + b <= 2:
+        n, k = 1, draw(st.integers(0, 1))
+    return (k, n, a, b), {}
+
+
+def j_beta_map(args, kw):
+    k, n, a, b = args
+    return [(k + M(a) - 1) / (n + M(a) + M(b) - 2)]
+
+
+def j_beta_mean(args, kw):
+    k, n, a, b = args
+    return [(k + M(a)) / (n + M(a) + M(b))]
+
+
 def composite(fn, *a, **k):
     return st.composite(lambda draw: fn(draw, *a, **k))()
 
@@ -1413,6 +1476,16 @@ FUZZ: dict[str, Entry] = {
     "brier_decomposition": Entry(composite(g_binary_forecasts)),
     "expected_binary_score": Entry(composite(g_expected_score)),
     "make_calibration_problem": Entry(composite(g_calib_problem)),
+    # priors and regularisation (issue 15)
+    "l2_penalty": Entry(composite(g_penalty), j_l2_penalty),
+    "l2_penalty_grad": Entry(composite(g_penalty), j_l2_penalty_grad),
+    "l1_penalty": Entry(composite(g_penalty), j_l1_penalty),
+    "soft_threshold": Entry(composite(g_penalty), j_soft_threshold,
+                            scale=lambda args, kw: [abs(M(v)) for v in np.ravel(np.asarray(args[0], dtype=float))]),
+    "fit_ridge": Entry(composite(g_fit_penalised)),
+    "fit_lasso": Entry(composite(g_fit_penalised)),
+    "beta_bernoulli_map": Entry(composite(g_beta_bernoulli, mode=True), j_beta_map),
+    "beta_bernoulli_mean": Entry(composite(g_beta_bernoulli), j_beta_mean),
 }
 
 #: Public names that are not fuzzed, and why. Everything else public must be in FUZZ.
@@ -1438,6 +1511,9 @@ EXCLUDED = {
     "train": "trainer", "fit_two_layer_gd": "trainer", "layer_gradient_norms": "simulation",
     "simulate_prediction_set": "simulation", "mix_pseudo_labels": "demo data mixing",
     "ece_bias_simulation": "simulation", "train_softmax_variant": "trainer",
+    # chapter demos of the priors chapter (tested in test_regularisation.py)
+    "make_separable_data": "demo data", "logistic_descent": "trainer", "adam_step": "trainer",
+    "ridge_bias_variance": "simulation", "ridge_validation_curve": "simulation",
 }
 
 
