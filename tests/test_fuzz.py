@@ -863,6 +863,11 @@ def g_perplexity(draw):
     return (arr(draw, st.one_of(st.floats(1e-3, 1.0), st.sampled_from([1.0, 1e-300])), (n,)),), {}
 
 
+def g_huffman(draw):
+    n = draw(st.integers(1, 8))
+    return (prob_rows(draw, 1, n)[0],), {}
+
+
 def g_mixture(draw):
     k = draw(st.integers(1, 3))
     w = prob_rows(draw, 1, k)[0]
@@ -1316,6 +1321,7 @@ FUZZ: dict[str, Entry] = {
     "grid_kl_divergence": Entry(composite(g_grid_kl)),
     "fit_gaussian_kl": Entry(composite(g_fit_gaussian_kl)),
     "kl_monte_carlo": Entry(composite(g_kl_mc), j_kl_mc, scale=s_mc),
+    "huffman_code_lengths": Entry(composite(g_huffman)),
     # logloss
     "round_confident": Entry(composite(g_round_confident)),
     "clip_sweep": Entry(composite(g_clip_sweep)),
