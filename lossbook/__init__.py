@@ -60,6 +60,7 @@ from ._regression import pinball_loss, pinball_loss_grad, poisson_nll, poisson_n
 from ._measures import (  # noqa: E402
     gaussian_entropy,
     gaussian_kl_diag,
+    gaussian_kl_mvn,
     js_divergence,
     mutual_information,
     total_variation,
@@ -124,6 +125,7 @@ __all__ = [
     "mutual_information",
     "gaussian_entropy",
     "gaussian_kl_diag",
+    "gaussian_kl_mvn",
     # library: losses and gradients
     "binary_cross_entropy",
     "binary_cross_entropy_grad",

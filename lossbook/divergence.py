@@ -10,7 +10,9 @@ adds what the two Part II chapters need on top of them:
 - :func:`fit_gaussian_kl`: the Gaussian closest to a density in forward
   (:math:`D(p \,\|\, q)`) or reverse (:math:`D(q \,\|\, p)`) KL;
 - :func:`kl_monte_carlo`: the sample-average estimate of a KL divergence and
-  its standard error.
+  its standard error;
+- :func:`huffman_code_lengths`: the codeword lengths of a binary Huffman code
+  (the entropy chapter's worked coding example).
 
 Units are nats unless ``base`` is given (``base=2`` gives bits); ``0 log 0 = 0``.
 Gaussian log-densities come from the core ``gaussian_nll`` and the mixture's
@@ -36,6 +38,7 @@ __all__ = [
     "grid_kl_divergence",
     "fit_gaussian_kl",
     "kl_monte_carlo",
+    "huffman_code_lengths",
 ]
 
 
@@ -491,3 +494,74 @@ def kl_monte_carlo(log_p_at_samples, log_q_at_samples):
     # no intermediate overflow: ([1e200, -1e200], [0, 0]) gives (0.0, 1e200)
     mean, sd = _v.mean_and_spread(a, b, ddof=1)
     return mean, sd / float(np.sqrt(a.size))
+
+
+def huffman_code_lengths(p):
+    r"""Codeword lengths of a binary Huffman code for a discrete distribution.
+
+    Huffman's algorithm repeatedly merges the two least probable groups of
+    symbols; every merge adds one bit to the codeword of each symbol in the two
+    groups. The result is a prefix code with the smallest expected length
+
+    .. math::
+
+       L = \sum_k p_k \ell_k
+
+    among all uniquely decodable binary codes that give each symbol its own
+    codeword, and its lengths satisfy the Kraft inequality with equality,
+    :math:`\sum_k 2^{-\ell_k} = 1` (for two or more symbols), and
+    :math:`H_2(p) \le L < H_2(p) + 1`.
+
+    Parameters
+    ----------
+    p : array_like, shape (n,)
+        Probabilities of the ``n`` symbols: entries in [0, 1] summing to 1.
+
+    Returns
+    -------
+    ndarray of int, shape (n,)
+        Codeword length ``l_k`` in bits of each symbol (symbols of probability 0
+        get a codeword too). A single symbol gets length 0: nothing needs sending.
+
+    Raises
+    ------
+    ValueError
+        If ``p`` is not a 1-D probability vector.
+
+    Notes
+    -----
+    Ties are broken by the order in which groups were formed (earliest first),
+    so the lengths are deterministic; other tie-breaks give other lengths with
+    the same expected length. A demo: to compress data, use arithmetic coding
+    or a library codec.
+
+    References
+    ----------
+    D. A. Huffman, "A method for the construction of minimum-redundancy
+    codes", Proc. IRE 40 (1952). Cover and Thomas, *Elements of Information
+    Theory*, 2nd ed., sec. 5.6.
+
+    Examples
+    --------
+    >>> from lossbook import demos
+    >>> demos.huffman_code_lengths([0.5, 0.25, 0.125, 0.125]).tolist()
+    [1, 2, 3, 3]
+    """
+    import heapq
+
+    pa = _v.check_probabilities(p, "p", ndim=1)
+    n = pa.size
+    lengths = np.zeros(n, dtype=np.int64)
+    if n == 1:
+        return lengths
+    heap = [(float(v), k, [k]) for k, v in enumerate(pa)]
+    heapq.heapify(heap)
+    counter = n
+    while len(heap) > 1:
+        w1, _, g1 = heapq.heappop(heap)
+        w2, _, g2 = heapq.heappop(heap)
+        members = g1 + g2
+        lengths[members] += 1
+        heapq.heappush(heap, (w1 + w2, counter, members))
+        counter += 1
+    return lengths

@@ -863,6 +863,39 @@ def g_perplexity(draw):
     return (arr(draw, st.one_of(st.floats(1e-3, 1.0), st.sampled_from([1.0, 1e-300])), (n,)),), {}
 
 
+def g_gaussian_kl_mvn(draw):
+    d = draw(st.integers(1, 4))
+    m1, m2 = arr(draw, st.floats(-100, 100), (d,)), arr(draw, st.floats(-100, 100), (d,))
+    covs = []
+    for _ in range(2):
+        a = arr(draw, st.floats(-3, 3), (d, d))
+        covs.append(a @ a.T + draw(st.sampled_from([0.1, 1.0, 10.0])) * np.eye(d))
+    return (m1, covs[0], m2, covs[1]), {}
+
+
+def j_gaussian_kl_mvn(args, kw):
+    m1, c1, m2, c2 = args
+    M1, M2 = mp.matrix([M(v) for v in m1]), mp.matrix([M(v) for v in m2])
+    C1 = mp.matrix([[M(v) for v in row] for row in c1])
+    C2 = mp.matrix([[M(v) for v in row] for row in c2])
+    inv2 = mp.inverse(C2)
+    dd = M2 - M1
+    tr = mp.fsum((inv2 * C1)[i, i] for i in range(C1.rows))
+    return [max(mp.mpf(0), (tr + (dd.T * inv2 * dd)[0, 0] - C1.rows + mp.log(mp.det(C2) / mp.det(C1))) / 2)]
+
+
+def s_gaussian_kl_mvn(args, kw):  # trace, D and log-det cancel: scale by their magnitudes
+    m1, c1, m2, c2 = args
+    tr = float(np.trace(np.linalg.solve(c2, c1)))
+    return [mp.mpf(abs(tr) + len(m1) + abs(np.linalg.slogdet(c2)[1]) + abs(np.linalg.slogdet(c1)[1])
+                   + float((m2 - m1) @ np.linalg.solve(c2, m2 - m1))) * np.linalg.cond(c2) + 1]
+
+
+def g_huffman(draw):
+    n = draw(st.integers(1, 8))
+    return (prob_rows(draw, 1, n)[0],), {}
+
+
 def g_mixture(draw):
     k = draw(st.integers(1, 3))
     w = prob_rows(draw, 1, k)[0]
@@ -1423,6 +1456,8 @@ FUZZ: dict[str, Entry] = {
     "grid_kl_divergence": Entry(composite(g_grid_kl)),
     "fit_gaussian_kl": Entry(composite(g_fit_gaussian_kl)),
     "kl_monte_carlo": Entry(composite(g_kl_mc), j_kl_mc, scale=s_mc),
+    "huffman_code_lengths": Entry(composite(g_huffman)),
+    "gaussian_kl_mvn": Entry(composite(g_gaussian_kl_mvn), j_gaussian_kl_mvn, scale=s_gaussian_kl_mvn),
     # logloss
     "round_confident": Entry(composite(g_round_confident)),
     "clip_sweep": Entry(composite(g_clip_sweep)),
