@@ -61,7 +61,8 @@ def test_summary_tables_are_current_and_cover_every_room():
         listed = set(re.findall(rf"^\* - \{{py:obj\}}`{prefix}\.(\w+) <{re.escape(target)}\.(?:\w+\.)?\1>`", table, re.M))
         assert listed == set(room.__all__), (prefix, set(room.__all__) ^ listed)
     titles = re.findall(r"^```\{list-table\} (.+)$", table, re.M)
-    assert titles == ["Losses", "Gradients", "Activations", "Information measures", "Likelihood", "Margins",
+    assert titles == ["Losses", "Gradients", "Activations", "Information measures", "Likelihood",
+                      "Priors and regularisation", "Margins",
                       "Metrics and calibration", "Book machinery", "Chapter demos"], titles
     assert "\\" not in re.sub(r"\{math\}`[^`]*`", "", table), "TeX outside a {math} role in the summary tables"
 

@@ -33,6 +33,7 @@ GROUPS = {
     "Activations": ("Activations",),
     "Information measures": ("Information measures",),
     "Likelihood": ("Likelihoods and maximum-likelihood fits",),
+    "Priors and regularisation": ("Priors and regularisation",),
     "Margins": ("Margin losses",),
     "Metrics and calibration": ("Metrics and calibration",),
 }
