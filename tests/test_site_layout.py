@@ -75,7 +75,10 @@ _DISPLAYS = """() => {
     const math = c.closest('div.math');
     return {id: (math && math.id) || (c.closest('dd') && c.closest('dd').previousElementSibling
                 ? c.closest('dd').previousElementSibling.id : '') || c.getAttribute('aria-label') || '',
-            content: svg ? svg.getBoundingClientRect().width : 0, width: c.clientWidth,
+            // the column is the narrowest of the container, its div.math and the article: a container
+            // wider than its column would otherwise hide the overflow in a parent that scrolls
+            content: svg ? svg.getBoundingClientRect().width : 0,
+            width: Math.min(c.clientWidth, math ? math.clientWidth : Infinity, art.width),
             scrollWidth: c.scrollWidth, overflow: cs.overflowX, bar: c.offsetHeight - c.clientHeight
               - parseFloat(cs.borderTopWidth) - parseFloat(cs.borderBottomWidth),
             left: r.left, right: r.right, artLeft: art.left, artRight: art.right,
