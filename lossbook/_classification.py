@@ -437,7 +437,7 @@ def _check_ignore_index(ignore_index):
         return None
     if isinstance(ignore_index, (bool, np.bool_)) or not isinstance(ignore_index, numbers.Integral):
         raise TypeError(
-            f"ignore_index must be an int or None, got {type(ignore_index).__name__} {ignore_index!r}"
+            f"ignore_index must be an int or None, got {_v._show(ignore_index)}"
         )
     return int(ignore_index)
 

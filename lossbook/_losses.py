@@ -613,6 +613,13 @@ def _sce_setup(y_true, logits):
     return labels, soft, np.ascontiguousarray(z)
 
 
+def _smoothing_given(label_smoothing) -> bool:
+    """True unless ``label_smoothing`` is exactly the real number 0 (anything else is validated)."""
+    plain = isinstance(label_smoothing, (int, float, np.floating, np.integer)) and not isinstance(
+        label_smoothing, (bool, np.bool_))
+    return not (plain and label_smoothing == 0.0)
+
+
 def softmax_cross_entropy(y_true, logits, *, weight=None, ignore_index=None, label_smoothing=0.0, reduction="mean"):
     r"""Cross-entropy of softmax probabilities, computed from logits.
 
@@ -687,7 +694,7 @@ def softmax_cross_entropy(y_true, logits, *, weight=None, ignore_index=None, lab
     4.248354255291589e-18
     """
     reduction = _v.check_reduction(reduction)
-    if weight is not None or ignore_index is not None or label_smoothing is None or label_smoothing != 0.0:
+    if weight is not None or ignore_index is not None or _smoothing_given(label_smoothing):
         from ._classification import _sce_options
 
         # ragged input is refused by name before the options path converts it
@@ -759,7 +766,7 @@ def softmax_cross_entropy_grad(y_true, logits, *, weight=None, ignore_index=None
     >>> lb.softmax_cross_entropy_grad([0], [[0.0, 0.0]]).tolist()
     [[-0.5, 0.5]]
     """
-    if weight is not None or ignore_index is not None or label_smoothing is None or label_smoothing != 0.0:
+    if weight is not None or ignore_index is not None or _smoothing_given(label_smoothing):
         from ._classification import _sce_options_grad
 
         y_true, logits = _v.to_array(y_true, "y_true"), _v.to_array(logits, "logits")

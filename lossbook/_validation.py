@@ -28,6 +28,14 @@ ROW_SUM_ATOL = 1e-6
 _REDUCTIONS = ("mean", "sum", "none")
 
 
+def _show(value) -> str:
+    """``type value`` for a message: one line, at most about 100 characters."""
+    text = " ".join(repr(value).split())
+    if len(text) > 80:
+        text = text[:77] + "..."
+    return f"{type(value).__name__} {text}"
+
+
 def _fmt_shape(shape) -> str:
     return "(" + ", ".join(str(int(s)) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
@@ -48,7 +56,7 @@ def to_array(x, name: str, what: str = "a numeric array") -> np.ndarray:
     TypeError for str/bytes/None, masked arrays and ragged nested sequences.
     """
     if isinstance(x, (str, bytes)) or x is None:
-        raise TypeError(f"{name} must be {what}, got {type(x).__name__} {x!r}")
+        raise TypeError(f"{name} must be {what}, got {_show(x)}")
     check_not_masked(x, name)
     try:
         return np.asarray(x)
@@ -68,7 +76,7 @@ def as_float_array(x, name: str, *, ndim=None, min_ndim=0, allow_empty=False, al
     """
     arr = to_array(x, name)
     if not allow_bool and arr.dtype.kind == "b":
-        raise TypeError(f"{name} must be a real number or array, got {type(x).__name__} {x!r}"[:300])
+        raise TypeError(f"{name} must be a real number or array, got {_show(x)}"[:300])
     if arr.dtype.kind not in "biuf":
         raise TypeError(
             f"{name} must be a numeric (bool, integer or real float) array, "
@@ -210,7 +218,7 @@ def check_reduction(reduction) -> str:
 def check_positive_scalar(value, name: str, *, allow_zero=False, upper=None, upper_open=False) -> float:
     """A real finite scalar > 0 (or >= 0); optionally below ``upper``."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+        raise TypeError(f"{name} must be a real number, got {_show(value)}")
     v = float(value)
     ok = np.isfinite(v) and (v >= 0 if allow_zero else v > 0)
     if ok and upper is not None:
@@ -220,6 +228,16 @@ def check_positive_scalar(value, name: str, *, allow_zero=False, upper=None, upp
         if upper is not None:
             rng += f" and {'<' if upper_open else '<='} {upper:g}"
         raise ValueError(f"{name} must be a finite number {rng}, got {value!r}")
+    return v
+
+
+def check_real(value, name: str) -> float:
+    """A real finite scalar (not a bool, not a masked or other array)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {_show(value)}"[:300])
+    v = float(value)
+    if not np.isfinite(v):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
     return v
 
 
@@ -238,7 +256,7 @@ def check_base(base) -> float | None:
     if base is None:
         return None
     if isinstance(base, (bool, np.bool_)) or not isinstance(base, numbers.Real):
-        raise TypeError(f"base must be a real number, got {type(base).__name__} {base!r}")
+        raise TypeError(f"base must be a real number, got {_show(base)}")
     b = float(base)
     if not (np.isfinite(b) and b > 1.0):
         raise ValueError(f"base must be a finite number > 1 (e.g. 2 for bits, e for nats), got {base!r}")
@@ -328,7 +346,7 @@ def check_labels_for(y_true, name: str, n: int, c: int, *, other: str) -> np.nda
 
 def check_n_classes(n_classes, name="n_classes") -> int:
     if isinstance(n_classes, (bool, np.bool_)) or not isinstance(n_classes, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(n_classes).__name__} {n_classes!r}")
+        raise TypeError(f"{name} must be an integer, got {_show(n_classes)}")
     if n_classes < 1:
         raise ValueError(f"{name} must be >= 1, got {n_classes!r}")
     return int(n_classes)
@@ -336,7 +354,7 @@ def check_n_classes(n_classes, name="n_classes") -> int:
 
 def check_seed(seed) -> int:
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__} {seed!r}")
+        raise TypeError(f"seed must be an int, got {_show(seed)}")
     if seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
     return int(seed)
@@ -344,7 +362,7 @@ def check_seed(seed) -> int:
 
 def check_int(value, name: str, *, minimum=1) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+        raise TypeError(f"{name} must be an int, got {_show(value)}")
     if value < minimum:
         raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
     return int(value)
@@ -352,7 +370,7 @@ def check_int(value, name: str, *, minimum=1) -> int:
 
 def check_fraction(value, name: str) -> float:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+        raise TypeError(f"{name} must be a real number, got {_show(value)}")
     v = float(value)
     if not (0.0 <= v <= 1.0):
         raise ValueError(f"{name} must be in [0, 1], got {value!r}")

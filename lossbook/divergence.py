@@ -416,9 +416,7 @@ def fit_gaussian_kl(x, log_p, *, direction="forward", mu0=None, sigma0=None, tol
     if mu0 is None:
         mu = m_p if direction == "forward" else float(xa[int(np.argmax(lp))])
     else:
-        mu = float(mu0)
-    if not np.isfinite(mu):
-        raise ValueError(f"mu0 must be finite, got {mu0!r}")
+        mu = _v.check_real(mu0, "mu0")
     ls = np.log(s_p if sigma0 is None else _v.check_positive_scalar(sigma0, "sigma0"))
 
     def objective(m, log_s):

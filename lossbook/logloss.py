@@ -70,25 +70,23 @@ def _probs(y_prob, name="y_prob", *, min_ndim=1):
     return p
 
 
-def _binary_labels(y_true, shape, other="y_prob"):
-    y = _v.as_float_array(y_true, "y_true", min_ndim=1)
+def _binary_labels(y_true, shape, other="y_prob", name="y_true"):
+    y = _v.as_float_array(y_true, name, min_ndim=1)
     if y.shape != shape:
         raise ValueError(
-            f"y_true and {other} must have the same shape, got y_true {_v._fmt_shape(y.shape)} "
+            f"{name} and {other} must have the same shape, got {name} {_v._fmt_shape(y.shape)} "
             f"and {other} {_v._fmt_shape(shape)}"
         )
     bad = (y != 0.0) & (y != 1.0)
     if bad.any():
         idx = _v._first_bad(bad)
-        raise ValueError(
-            f"y_true must hold 0/1 labels, got {float(y[idx])!r} at index {_v._index_str(idx)}"
-        )
+        raise ValueError(f"{name} must hold 0/1 labels, got {float(y[idx])!r}{_v._where(bad, idx)}")
     return y
 
 
 def _real(value, name, *, lo=None, hi=None, lo_open=False, hi_open=False):
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+        raise TypeError(f"{name} must be a real number, got {_v._show(value)}")
     v = float(value)
     ok = np.isfinite(v)
     if ok and lo is not None:
@@ -278,8 +276,8 @@ def clip_sweep(y_true, y_prob, eps_values):
         raise ValueError(f"eps_values must be a 1-D array, got shape {_v._fmt_shape(e.shape)}")
     bad = ~((e > 0.0) & (e < 0.5))
     if bad.any():
-        i = int(np.argmax(bad))
-        raise ValueError(f"eps_values must lie in (0, 0.5), got {float(e[i])!r} at index {i}")
+        i = _v._first_bad(bad)
+        raise ValueError(f"eps_values must lie in (0, 0.5), got {float(e[i])!r}{_v._where(bad, i)}")
     return np.array([float(binary_cross_entropy(y, p, eps=float(v))) for v in e])
 
 
@@ -499,7 +497,7 @@ def fit_two_layer_gd(X, Y, *, output_error="cross_entropy", hidden=4, lr=1.0, ep
     Y = _v.as_float_array(Y, "Y", ndim=2)
     if Y.shape[0] != n:
         raise ValueError(f"Y must have {n} rows to match X, got shape {_v._fmt_shape(Y.shape)}")
-    Y = _binary_labels(Y, Y.shape, other="Y")
+    Y = _binary_labels(Y, Y.shape, other="Y", name="Y")
     k = Y.shape[1]
     if not (callable(output_error) or (isinstance(output_error, str) and output_error in _LOSSES)):
         raise ValueError(
@@ -586,7 +584,7 @@ def loss_along_line(X, y, w, direction, t, *, b=0.0, loss="cross_entropy"):
     """
     X = _design(X)
     n, d = X.shape
-    y = _binary_labels(y, (n,), other="the rows of X")
+    y = _binary_labels(y, (n,), other="the rows of X", name="y")
     w = _v.as_float_array(w, "w", ndim=1)
     u = _v.as_float_array(direction, "direction", ndim=1)
     for arr, name in ((w, "w"), (u, "direction")):

@@ -495,7 +495,7 @@ def mle_error_by_size(sample, estimate, true_value, sizes, *, n_repeats, seed):
     _check_callable(sample, "sample")
     _check_callable(estimate, "estimate")
     if isinstance(true_value, (bool, np.bool_)) or not isinstance(true_value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"true_value must be a real number, got {type(true_value).__name__} {true_value!r}")
+        raise TypeError(f"true_value must be a real number, got {_v._show(true_value)}")
     theta = float(true_value)
     if not np.isfinite(theta):
         raise ValueError(f"true_value must be finite, got {true_value!r}")
