@@ -467,7 +467,7 @@ def _sce_options_setup(y_true, logits, weight, ignore_index, label_smoothing):
     if arr is not None and arr.ndim == 2:
         if ignore_index is not None:
             raise ValueError(
-                "ignore_index applies to integer labels only, got probability target rows of "
+                "ignore_index applies to integer labels only, got y_true as probability target rows of "
                 f"shape {_v._fmt_shape(arr.shape)}"
             )
         labels, soft = _class_targets(y_true, n, c, "logits")

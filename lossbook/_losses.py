@@ -1146,8 +1146,9 @@ def huber(y_true, y_pred, *, delta=1.0, reduction="mean"):
             if not np.isfinite(val).all():
                 # |r| > 1.8e308: delta (|r| - delta/2) from the half residual
                 # (finite for delta < 1); otherwise the true value overflows
-                big = ~np.isfinite(val)
-                ah = np.abs(pb * 0.5 - yb * 0.5) if np.ndim(pb) else np.abs(pb * 0.5 - yb * 0.5)
+                # (a quadratic-part value that overflows is the true value: |r| <= delta)
+                big = ~np.isfinite(val) & ~quad
+                ah = np.abs(pb * 0.5 - yb * 0.5)
                 ah = np.broadcast_to(ah, val.shape)[big]
                 val[big] = delta * (2.0 * ah - 0.5 * delta)
         return float(val.sum()) if total else val
