@@ -280,7 +280,8 @@ def softmax_focal_loss(y_true, logits, *, gamma=2.0, reduction="mean"):
         for a, b in _row_blocks(n, c):
             zb = z[a:b]
             _, m, l, _ = _lse_block(zb, buf)
-            o = np.subtract(zb[np.arange(b - a), labels[a:b]], m, out=logpy[a:b])
+            with np.errstate(over="ignore"):  # log p_y = -inf only where it is below -max float
+                o = np.subtract(zb[np.arange(b - a), labels[a:b]], m, out=logpy[a:b])
             o -= l
         _, _, f = _focal_terms(logpy, gamma)
         return _v.reduce(f + 0.0, reduction)

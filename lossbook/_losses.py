@@ -465,7 +465,10 @@ def _cce_setup(y_true, y_prob, eps, normalize, *, gather=False):
         sums = p.sum(axis=1)
         if not np.all(sums > 0):
             row = int(np.argmax(~(sums > 0)))
-            raise ValueError(f"y_prob rows must have a positive sum to be normalized (row {row} sums to 0)")
+            raise ValueError(
+                f"y_prob rows must have a positive sum to be normalized (row {row} sums to 0"
+                f"{_v._more_rows(~(sums > 0))})"
+            )
     else:
         _v.check_rows_sum_to_one(p, "y_prob", hint="; pass normalize=True to rescale",
                                  tol=_v.row_sum_tol(y_prob, p.shape[1]), dtype=getattr(y_prob, "dtype", None))
@@ -708,7 +711,8 @@ def softmax_cross_entropy(y_true, logits, *, weight=None, ignore_index=None, lab
         zb = z[a:b]
         am, m, l, _ = _lse_block(zb, buf)
         if labels is not None:
-            o = np.subtract(m, zb[np.arange(b - a), labels[a:b]], out=out[a:b])
+            with np.errstate(over="ignore"):  # inf only where m - z_y (the true loss) exceeds max float
+                o = np.subtract(m, zb[np.arange(b - a), labels[a:b]], out=out[a:b])
         else:
             with np.errstate(over="ignore", invalid="ignore"):
                 d = np.subtract(m[:, None], zb, out=buf[: b - a])

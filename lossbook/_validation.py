@@ -123,6 +123,12 @@ def _where(bad: np.ndarray, idx) -> str:
     return f" at index {_index_str(idx)}" + (f" (and {more} more)" if more > 0 else "")
 
 
+def _more_rows(bad: np.ndarray) -> str:
+    """`` (and K more rows)`` after the first bad row of a message (nothing if it is the only one)."""
+    more = int(np.count_nonzero(bad)) - 1
+    return f" (and {more} more row{'s' if more > 1 else ''})" if more > 0 else ""
+
+
 def check_finite(arr: np.ndarray, name: str) -> None:
     """Raise ValueError if ``arr`` holds NaN or +-inf (two streaming passes)."""
     lo = arr.min()
@@ -184,7 +190,8 @@ def check_rows_sum_to_one(arr: np.ndarray, name: str, *, hint: str = "", tol: fl
         tol_s = f"tolerance {tol:g}"
         if dtype is not None and np.dtype(dtype).kind == "f" and np.dtype(dtype).itemsize < 8:
             tol_s += f", scaled to the precision of the {np.dtype(dtype)} input"
-        raise ValueError(f"{name} rows must sum to 1 (row {row} sums to {s:.10g}; {tol_s}){hint}")
+        more = _more_rows(~(dev <= tol)) if sums.ndim else ""
+        raise ValueError(f"{name} rows must sum to 1 (row {row} sums to {s:.10g}{more}; {tol_s}){hint}")
     return sums
 
 
@@ -315,7 +322,7 @@ def labels_from_targets(y_true, name: str, n: int, c: int, *, other: str, one_ho
                 row = int(np.argmax(~ok))
                 raise ValueError(
                     f"{name} given as a 2-D array must be one-hot rows (exactly one 1, rest 0), "
-                    f"row {row} is {_row_str(arr[row])}"
+                    f"row {row} is {_row_str(arr[row])}{_more_rows(~ok)}"
                 )
         else:
             check_finite(arr.astype(float, copy=False), name)
@@ -327,7 +334,7 @@ def labels_from_targets(y_true, name: str, n: int, c: int, *, other: str, one_ho
                 row = int(np.argmax(ties))
                 raise ValueError(
                     f"{name} given as a 2-D array must have one largest entry per row (one-hot or "
-                    f"target rows), row {row} is {_row_str(arr[row])}"
+                    f"target rows), row {row} is {_row_str(arr[row])}{_more_rows(ties)}"
                 )
         return arr.argmax(axis=1).astype(np.intp)
     return check_labels_for(y_true, name, n, c, other=other)

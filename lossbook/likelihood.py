@@ -65,7 +65,7 @@ def bernoulli_nll(x, p, *, reduction="mean"):
     2.249341
     """
     xa = _data(x)
-    pa = _v.as_float_array(p, "p")
+    pa = _v.as_float_array(p, "p", allow_bool=False)
     if pa.ndim == 0:
         _v.check_range(pa, "p", 0.0, 1.0, "probabilities")
         pa = np.full(xa.shape, float(pa))

@@ -408,7 +408,8 @@ def categorical_accuracy(y_true, y_prob):
 
 
 def _design(X, name="X"):
-    X = _v.as_float_array(X, name, ndim=2)
+    # C order: matrix products take the same BLAS path (same last bit) for any caller layout
+    X = np.ascontiguousarray(_v.as_float_array(X, name, ndim=2))
     _v.check_finite(X, name)
     return X
 
@@ -585,8 +586,8 @@ def loss_along_line(X, y, w, direction, t, *, b=0.0, loss="cross_entropy"):
     X = _design(X)
     n, d = X.shape
     y = _binary_labels(y, (n,), other="the rows of X", name="y")
-    w = _v.as_float_array(w, "w", ndim=1)
-    u = _v.as_float_array(direction, "direction", ndim=1)
+    w = np.ascontiguousarray(_v.as_float_array(w, "w", ndim=1))
+    u = np.ascontiguousarray(_v.as_float_array(direction, "direction", ndim=1))
     for arr, name in ((w, "w"), (u, "direction")):
         if arr.shape != (d,):
             raise ValueError(f"{name} must have shape ({d},) to match X, got {_v._fmt_shape(arr.shape)}")

@@ -99,9 +99,11 @@ def _check_model_loss(loss) -> str:
 
 
 def _check_design(w, X, y):
-    w = _v.as_float_array(w, "w", ndim=1)
+    w = np.ascontiguousarray(_v.as_float_array(w, "w", ndim=1))
     _v.check_finite(w, "w")
-    X = _v.as_float_array(X, "X", ndim=2)
+    # C order: the matrix products then take the same BLAS path (and give the same
+    # last bit) whatever the layout of the caller's array
+    X = np.ascontiguousarray(_v.as_float_array(X, "X", ndim=2))
     _v.check_finite(X, "X")
     if X.shape[1] != w.shape[0]:
         raise ValueError(
