@@ -1753,6 +1753,42 @@ def test_sum_and_mean_are_within_two_ulps_of_the_exact_reduction(name):
 
 
 
+def test_every_function_with_a_reduction_is_checked_for_it():
+    have = sorted(n for n, f in PUBLIC.items() if "reduction" in inspect.signature(f).parameters)
+    assert have == sorted(REDUCED), f"mark has_reduction=True in FUZZ: {sorted(set(have) - set(REDUCED))}"
+
+
+@pytest.mark.parametrize("name", REDUCED)
+def test_sum_and_mean_of_many_samples_are_within_two_ulps(name):
+    """Tens of thousands of samples (several blocks): sum within 2 ulps of math.fsum of "none"."""
+    fn, entry = PUBLIC[name], FUZZ[name]
+    args, kw = _first_example(entry)
+    kw = {k: v for k, v in kw.items() if k != "reduction"}
+    arrs = [a for a in args if isinstance(a, np.ndarray) and a.ndim >= 1]
+    n0 = arrs[0].shape[0]
+    rng = np.random.default_rng(len(name))
+    reps = -(-30_000 // n0)
+    many = [np.concatenate([a] * reps) if isinstance(a, np.ndarray) and a.ndim >= 1 and a.shape[0] == n0 else a
+            for a in args]
+    for i, a in enumerate(many):  # distinct terms: jitter each real array where the input stays valid
+        if isinstance(a, np.ndarray) and a.shape[0] == n0 * reps and a.dtype.kind == "f":
+            trial = list(many)
+            trial[i] = a * (1 + 1e-3 * rng.standard_normal(a.shape))
+            try:
+                call(fn, tuple(trial), {**kw, "reduction": "none"})
+                many = trial
+            except (ValueError, TypeError):
+                pass
+    per = np.asarray(call(fn, tuple(many), {**kw, "reduction": "none"}))
+    if not np.isfinite(per).all():
+        pytest.skip("an infinite term")
+    exact = math.fsum(per.tolist())
+    assert _ulps(float(call(fn, tuple(many), {**kw, "reduction": "sum"})), exact) <= 2, name
+    denom = entry.mean_denominator(tuple(many), kw) if entry.mean_denominator else None
+    if denom is None:
+        assert _ulps(float(call(fn, tuple(many), {**kw, "reduction": "mean"})), exact / per.shape[0]) <= 2, name
+
+
 # ---------------------------------------------------------------------------
 # scalar parameters at and beyond their limits
 # ---------------------------------------------------------------------------
