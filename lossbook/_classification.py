@@ -635,7 +635,9 @@ def _sce_options_grad(y_true, logits, weight, ignore_index, label_smoothing):
             if keep is not None:
                 sm[~keep] = 0.0
             g += sm
-        return g / denom
+        with np.errstate(over="ignore"):  # inf only where the true value overflows (a tiny denom)
+            return g / denom
     tw = extra * wv
     g = p * tw.sum(axis=1, keepdims=True) - tw
-    return g / denom
+    with np.errstate(over="ignore"):  # inf only where the true value overflows
+        return g / denom

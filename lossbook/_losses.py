@@ -119,6 +119,11 @@ def _elementwise(kernel, arrays, reduction):
     shape = next(a.shape for a in arrays if a.ndim)
     n = shape[0]
     k = int(np.prod(shape[1:], dtype=np.int64)) if len(shape) > 1 else 1
+    if k > 1 and reduction != "none":
+        # "sum" and "mean" reduce the per-sample values that "none" returns (each a rounded
+        # mean over the trailing axes), so that they agree with them within 2 ulps even
+        # where the terms cancel
+        return _v.reduce(_elementwise(kernel, arrays, "none"), reduction)
     flat = [a.reshape(n, k) if a.ndim else a for a in arrays]
     step = max(1, _ELEM_BLOCK // k)
     if reduction == "none":
@@ -130,8 +135,21 @@ def _elementwise(kernel, arrays, reduction):
             e = s + step
             yield [f[s:e] if f.ndim else f for f in flat]
 
+    def values(bl):
+        with np.errstate(over="ignore"):  # an element beyond the float range: see below
+            val = kernel(*bl, total=False)
+        if (k > 1 or reduction != "none") and _v._LD is not None and not np.isfinite(val).all():
+            # an element beyond the float64 range (|p - y| > 1.8e308, e^710) in a row whose
+            # mean may be finite, or +inf and -inf in one row: redo the block in extended
+            # precision (x86 long double reaches 1e4932); its mean is rounded once
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                wide = kernel(*[b.astype(_v._LD) if isinstance(b, np.ndarray) else b for b in bl], total=False)
+            if not np.isnan(wide).any():
+                return wide
+        return val
+
     for s, bl in zip(range(0, n, step), blocks()):
-        val = kernel(*bl, total=False)
+        val = values(bl)
         if reduction == "none":
             if k == 1:
                 out[s:s + step] = val[:, 0]
@@ -142,7 +160,8 @@ def _elementwise(kernel, arrays, reduction):
                 if big.any():  # the row's sum overflows but its mean may not: divide first
                     with np.errstate(over="ignore"):
                         m[big] = (val[big] / k).sum(axis=1)
-                out[s:s + step] = m
+                with np.errstate(over="ignore"):  # a long-double mean beyond float64: inf
+                    out[s:s + step] = m
         else:
             # the block's values are summed in extended precision: "sum" is
             # within about 1 ulp of the exact sum (math.fsum of the values),
@@ -153,7 +172,7 @@ def _elementwise(kernel, arrays, reduction):
         return out + 0.0
 
     def refetch():
-        return (kernel(*bl, total=False) for bl in blocks())
+        return (values(bl) for bl in blocks())
 
     return np.float64(acc.result(n * k if reduction == "mean" else k, refetch))
 
@@ -1024,7 +1043,11 @@ def mse_grad(y_true, y_pred):
     [0.5, -1.0]
     """
     y, p = _reg_setup(y_true, y_pred)
-    return 2.0 * (p - y) / p.size
+    with np.errstate(over="ignore"):
+        g = 2.0 * (p - y) / p.size
+        if not np.isfinite(g).all():  # p - y beyond the float range; 2 (p - y) / n may not be
+            g = np.where(np.isfinite(g), g, ((p * 0.5 - y * 0.5) / p.size) * 4.0)
+    return g
 
 
 def mae(y_true, y_pred, *, reduction="mean"):
@@ -1088,7 +1111,8 @@ def mae_grad(y_true, y_pred):
     [0.3333333333333333, -0.3333333333333333, 0.0]
     """
     y, p = _reg_setup(y_true, y_pred)
-    return np.sign(p - y) / p.size
+    with np.errstate(over="ignore"):  # p - y = +-inf keeps its sign
+        return np.sign(p - y) / p.size
 
 
 def huber(y_true, y_pred, *, delta=1.0, reduction="mean"):
@@ -1187,7 +1211,8 @@ def huber_grad(y_true, y_pred, *, delta=1.0):
     """
     delta = _v.check_positive_scalar(delta, "delta")
     y, p = _reg_setup(y_true, y_pred)
-    return np.clip(p - y, -delta, delta) / p.size
+    with np.errstate(over="ignore"):  # p - y = +-inf clips to +-delta
+        return np.clip(p - y, -delta, delta) / p.size
 
 
 def _gnll_setup(y_true, mean, sigma):
@@ -1319,5 +1344,10 @@ def gaussian_nll_grad_sigma(y_true, mean, sigma):
     with np.errstate(over="ignore"):  # -inf only where the true value overflows
         g = (1.0 - r * r) / s / mu.size
     if s.ndim == 0:
-        return np.float64(_v.accurate_sum(g)) if np.isfinite(g).all() else np.float64(g.sum())
+        if np.isfinite(g).all():
+            return np.float64(_v.accurate_sum(g))
+        # terms of +inf (1 / s overflows) and -inf (r^2 / s overflows) would sum to NaN:
+        # (n - sum r^2) / n / s, with sum r^2 scaled (inf only where it overflows)
+        with np.errstate(over="ignore"):
+            return np.float64((1.0 - _v.sum_sq_weighted(r) / mu.size) / s)
     return g

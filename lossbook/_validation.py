@@ -430,10 +430,16 @@ class Accumulator:
                 if abs_total * depth * 2.0 ** -64 <= 0.25 * np.spacing(abs(s)):
                     return float(self.total / _LD(divisor)) + 0.0
             vals = np.concatenate([b.reshape(-1) for b in refetch()])
+            if vals.dtype != np.float64:  # long-double terms beyond the float range: their long-double sum
+                with np.errstate(over="ignore"):
+                    return float(self.total / _LD(divisor)) + 0.0
             try:
                 return math.fsum(vals) / divisor + 0.0
             except OverflowError:  # the exact sum exceeds the float64 range
-                return math.fsum(vals / divisor) + 0.0
+                try:
+                    return math.fsum(vals / divisor) + 0.0
+                except OverflowError:  # and so does the mean: +-inf, with its sign
+                    return (math.fsum(vals * 0.5) / divisor) * 2.0 + 0.0
         return float(self.total / _LD(divisor)) + 0.0
 
 

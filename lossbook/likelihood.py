@@ -272,7 +272,11 @@ def fit_laplace(x):
     (2.0, 3.0)
     """
     xa = _data(x)
-    med = float(np.median(xa))
+    with np.errstate(over="ignore"):
+        med = float(np.median(xa))
+    if not np.isfinite(med):  # the two middle values' sum overflows: average their halves
+        mid = np.partition(xa, [(xa.size - 1) // 2, xa.size // 2])
+        med = float(mid[(xa.size - 1) // 2] * 0.5 + mid[xa.size // 2] * 0.5)
     with np.errstate(over="ignore"):
         dev = np.abs(xa - med)
     if np.isfinite(dev).all():

@@ -276,8 +276,11 @@ def clip_sweep(y_true, y_prob, eps_values):
         raise ValueError(f"eps_values must be a 1-D array, got shape {_v._fmt_shape(e.shape)}")
     bad = ~((e > 0.0) & (e < 0.5))
     if bad.any():
-        i = _v._first_bad(bad)
-        raise ValueError(f"eps_values must lie in (0, 0.5), got {float(e[i])!r}{_v._where(bad, i)}")
+        i = int(np.argmax(bad))
+        more = int(np.count_nonzero(bad)) - 1
+        raise ValueError(
+            f"eps_values must lie in (0, 0.5), got {float(e[i])!r} at index {i}" + (f" (and {more} more)" if more else "")
+        )
     return np.array([float(binary_cross_entropy(y, p, eps=float(v))) for v in e])
 
 
@@ -598,7 +601,13 @@ def loss_along_line(X, y, w, direction, t, *, b=0.0, loss="cross_entropy"):
     loss = _loss_name(loss)
     out = np.empty(t.shape[0])
     for j, tj in enumerate(t):
-        z = X @ (w + tj * u) + b
+        with np.errstate(over="ignore", invalid="ignore"):
+            z = X @ (w + tj * u) + b
+        if not np.isfinite(z).all():
+            raise ValueError(
+                f"X @ (w + t direction) + b must be finite (the logits), got {float(z[~np.isfinite(z)][0])!r} "
+                f"at t[{j}] = {float(tj)!r}; rescale X, w, direction or t"
+            )
         if loss == "cross_entropy":
             out[j] = float(binary_cross_entropy_with_logits(y, z))
         else:

@@ -98,6 +98,20 @@ def _check_model_loss(loss) -> str:
     return loss
 
 
+def _logits_of(X, w):
+    """``X @ w``, refused by name where it overflows (|x . w| > 1.8e308)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = X @ w
+    if not np.isfinite(z).all():
+        bad = ~np.isfinite(z)
+        i = int(np.argmax(bad))
+        raise ValueError(
+            f"X @ w must be finite (the logits), got {float(z[i])!r} for row {i} of X"
+            f"{_v._more_rows(bad)}; rescale X or w"
+        )
+    return z
+
+
 def _check_design(w, X, y):
     w = np.ascontiguousarray(_v.as_float_array(w, "w", ndim=1))
     _v.check_finite(w, "w")
@@ -173,7 +187,7 @@ def logistic_model_loss(w, X, y, *, loss="cross_entropy"):
     """
     loss = _check_model_loss(loss)
     w, X, y = _check_design(w, X, y)
-    z = X @ w
+    z = _logits_of(X, w)
     if loss == "cross_entropy":
         return float(binary_cross_entropy_with_logits(y, z))
     return float(mse(y, sigmoid(z)))
@@ -211,7 +225,7 @@ def logistic_model_grad(w, X, y, *, loss="cross_entropy"):
     """
     loss = _check_model_loss(loss)
     w, X, y = _check_design(w, X, y)
-    z = X @ w
+    z = _logits_of(X, w)
     if loss == "cross_entropy":
         dz = binary_cross_entropy_with_logits_grad(y, z)
     else:
