@@ -1348,6 +1348,7 @@ def gaussian_nll_grad_sigma(y_true, mean, sigma):
             return np.float64(_v.accurate_sum(g))
         # terms of +inf (1 / s overflows) and -inf (r^2 / s overflows) would sum to NaN:
         # (n - sum r^2) / n / s, with sum r^2 scaled (inf only where it overflows)
+        sum_r2 = _v.sum_sq_weighted(r) if np.isfinite(r).all() else np.inf  # (y - mu) / s overflowed
         with np.errstate(over="ignore"):
-            return np.float64((1.0 - _v.sum_sq_weighted(r) / mu.size) / s)
+            return np.float64((1.0 - sum_r2 / mu.size) / s)
     return g

@@ -529,6 +529,8 @@ def test_gaussian_nll_grad_sigma_shared_tiny_sigma_is_minus_inf_not_nan():
     # 1 / sigma = +inf and r^2 / sigma = -inf terms summed to NaN for the shared sigma
     g = _no_warning(lb.gaussian_nll_grad_sigma, [[0.0, 0.0]], [[0.0, 2.2250738585072014e-308]], 5e-324)
     assert g == -math.inf
+    # and where (y - mu) / sigma itself overflows (inf / inf in the scaled sum of squares)
+    assert _no_warning(lb.gaussian_nll_grad_sigma, [0.0] * 5, [0.0, 0.0, 0.0, 0.0, 0.5], 5e-324) == -math.inf
 
 
 def test_sum_of_per_sample_means_matches_none_where_the_terms_cancel():
