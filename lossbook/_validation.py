@@ -494,6 +494,9 @@ def mean_and_spread(a: np.ndarray, b: np.ndarray | None = None, *, ddof: int = 0
 
 def sum_sq_weighted(r: np.ndarray, w: np.ndarray | None = None) -> float:
     """``sum(r**2 * w)`` without a spurious overflow of ``r**2`` (scaled by max |r|)."""
+    if w is not None and not w.all():  # a huge r of weight 0 must not set the scale
+        keep = w != 0
+        r, w = r[keep], w[keep]
     m = float(np.abs(r).max()) if r.size else 0.0
     if m == 0.0:
         return 0.0

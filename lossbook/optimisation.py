@@ -633,24 +633,42 @@ def heteroscedastic_gaussian_nll_grad(theta, x, y):
     g_mu = np.where(y == mu, 0.0, g_mu)
     if np.isfinite(g_mu).all() and np.isfinite(r).all() and np.isfinite(g_mu * x).all():
         # chain rule through exp: dL/dc_i = (1 - r_i^2) / N, r_i = (y_i - mu_i) / sigma_i
-        gc = _v.accurate_sum(np.ones(n), n) - _v.sum_sq_weighted(r) / n
-        gd = (_v.accurate_sum(x) - _v.sum_sq_weighted(r, x)) / n
+        with np.errstate(over="ignore", invalid="ignore"):
+            rr = r * r
+            rrx = rr * x
+        if np.isfinite(rr).all() and np.isfinite(rrx).all():  # no square overflows: plain sums
+            gc = _v.accurate_sum(np.ones(n), n) - _v.accurate_sum(rr, n)
+            gd = _v.accurate_sum(x, n) - _v.accurate_sum(rrx, n)  # sum x is often exactly 0
+            return np.array([_v.accurate_sum(g_mu), _v.accurate_sum(g_mu * x), gc, gd]) + 0.0
+        with np.errstate(over="ignore"):
+            s2 = _v.sum_sq_weighted(r) / n
+            s2x = _v.sum_sq_weighted(r, x) / n
+        if not np.isfinite(s2):  # the sum of squares overflows; the mean may not
+            s2 = _v.sum_sq_weighted(r / np.sqrt(n))
+        if not np.isfinite(s2x):
+            s2x = _v.sum_sq_weighted(r, x / n)
+        gc = _v.accurate_sum(np.ones(n), n) - s2
+        gd = _v.accurate_sum(x, n) - s2x
         return np.array([_v.accurate_sum(g_mu), _v.accurate_sum(g_mu * x), gc, gd]) + 0.0
     # Some terms overflow (sigma = exp(c + d x) under- or overflows, |mu| huge): the
     # sums are formed in log space, term_i = sign_i exp(2 h_i), so that terms of
     # +inf and -inf do not meet (NaN) and the sum is inf only where it overflows.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         a = -np.clip(log_sigma, -_MAXF, _MAXF)  # log(1 / sigma), up to 1.8e308
-        d = np.clip(mu, -_MAXF, _MAXF) * 0.5 - y * 0.5  # (mu - y) / 2, finite
-        half_log_d = 0.5 * (np.log(np.abs(d)) + np.log(2.0))
+        mu_c = np.clip(mu, -_MAXF, _MAXF)
+        d = mu_c - y
+        # |mu - y| > max float: from the halves (not everywhere: halving a subnormal loses it)
+        d = np.where(np.isfinite(d), d, mu_c * 0.5 - y * 0.5)
+        half_log_d = 0.5 * np.where(np.isfinite(mu_c - y), np.log(np.abs(d)), np.log(np.abs(d)) + np.log(2.0))
         half_log_x = 0.5 * np.log(np.abs(x))
         half_log_n = 0.5 * np.log(n)
     sd, sx = np.sign(d), np.sign(x)
     # each term is sign exp(2 (a_i + b_i)): a_i = -log sigma_i may be huge, b_i moderate
     ga = _signed_exp2_sum(a, half_log_d - half_log_n, sd)  # (mu - y) / (n sigma^2)
     gb = _signed_exp2_sum(a, half_log_d + half_log_x - half_log_n, sd * sx)
-    gc = 1.0 - _signed_exp2_sum(2.0 * a, 2.0 * half_log_d - half_log_n, np.ones(n))  # r^2 / n
-    gd = _v.accurate_sum(x, n) - _signed_exp2_sum(2.0 * a, 2.0 * half_log_d + half_log_x - half_log_n, sx)
+    # r^2 / n = exp(2 (a + log|mu - y| - log(n) / 2)), and times |x|
+    gc = 1.0 - _signed_exp2_sum(a, 2.0 * half_log_d - half_log_n, np.ones(n))
+    gd = _v.accurate_sum(x, n) - _signed_exp2_sum(a, 2.0 * half_log_d + half_log_x - half_log_n, sx)
     return np.array([ga, gb, gc, gd]) + 0.0
 
 
@@ -670,8 +688,9 @@ def _signed_exp2_sum(a, b, sign):
             return 0.0
         a, b, sign = a[keep], b[keep], sign[keep]
         ma, mb = float(a.max()), float(b.max())
-        w = np.exp(2.0 * (a - ma) + 2.0 * (b - mb))
-        s = _v.accurate_sum(sign * w)
+        e = (a - ma) + (b - mb)  # the exponent relative to ma + mb, without rounding b into a
+        me = float(e.max())
+        s = _v.accurate_sum(sign * np.exp(2.0 * (e - me)))
         if s == 0.0:
             return 0.0
-        return float(np.copysign(np.exp(2.0 * ma + (2.0 * mb + np.log(abs(s)))), s))
+        return float(np.copysign(np.exp(2.0 * ma + (2.0 * (mb + me) + np.log(abs(s)))), s))

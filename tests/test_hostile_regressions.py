@@ -586,3 +586,23 @@ def test_the_logistic_model_does_not_depend_on_the_memory_layout():
     wide = np.repeat(X, 2, axis=1)[:, ::2]
     assert demos.logistic_model_grad([0.0, 0.0], wide, y).tolist() == ref.tolist()
     assert demos.logistic_model_grad([0.0, 0.0], np.asfortranarray(X), y).tolist() == ref.tolist()
+
+
+def test_heteroscedastic_grad_log_space_sums_keep_each_term():
+    # the log-space sums (a) squared the residual twice for r^2 (2 a instead of a), NaN
+    # from 2 a = inf; (b) lost every term when the largest -log sigma and the largest
+    # |mu - y| belonged to different samples (0 or 1 instead of +-inf); (c) halved a
+    # subnormal residual to 0; and a huge residual of x = 0 set the scale of sum r^2 x,
+    # underflowing the others (gd = -1/3 instead of 5.5e21)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        g = demos.heteroscedastic_gaussian_nll_grad([-400.0, 1.0, -400.0, -1e10], [0.5, 1.0, 1.0],
+                                                    [-1e300, -710.0, -1e10])
+        assert g.tolist() == [math.inf, math.inf, -math.inf, -math.inf]
+        g = demos.heteroscedastic_gaussian_nll_grad([5e-324, 1e-300, -1e300, 2.0], [0.0], [0.0])
+        assert g[0] == math.inf and g[2] == -math.inf
+        g = demos.heteroscedastic_gaussian_nll_grad([-3.0, 710.0, 1.0, 1.0], [0.0, -3.0, 2.0], [1e300, -1e10, 400.0])
+    mu = [mp.mpf(-3) + 710 * v for v in (0, -3, 2)]
+    r2 = [((mp.mpf(t) - m) * mp.exp(-(1 + mp.mpf(v)))) ** 2 for t, m, v in zip((1e300, -1e10, 400.0), mu, (0, -3, 2))]
+    want_d = mp.fsum((1 - q) * v for q, v in zip(r2, (0, -3, 2))) / 3
+    assert abs(g[3] - want_d) <= 1e-12 * abs(want_d)
