@@ -330,7 +330,9 @@ def softmax_focal_loss_grad(y_true, logits, *, gamma=2.0):
     # p log p / (1 - p) -> 0 as p -> 0 (log p = -inf where p underflows); B = 0 where t = 0
     p_ratio = np.multiply(p, ratio, out=np.zeros_like(p), where=p > 0)
     b = np.multiply(t * mod, gamma * p_ratio - 1.0, out=np.zeros_like(p), where=t > 0)
-    g = b - p * b.sum(axis=1, keepdims=True)
+    # b - p sum(b) = b (1 - p) - p (sum(b) - b): 1 - p from expm1 (no cancellation where
+    # p is close to 1; for one-hot targets sum(b) - b is exactly 0 in the label's column)
+    g = b * one_m_p - p * (b.sum(axis=1, keepdims=True) - b)
     return g / n
 
 
@@ -416,6 +418,11 @@ def brier_score(y_true, y_prob, *, reduction="mean"):
             f"y_prob must be a 1-D array of binary probabilities or a 2-D array of class "
             f"probability rows, got a {p.ndim}-D array of shape {_v._fmt_shape(p.shape)}"
         )
+    if p.shape[1] < 2:  # a column of binary probabilities would be read as one class (score 0)
+        raise ValueError(
+            f"y_prob rows must have at least 2 classes, got shape {_v._fmt_shape(p.shape)}; pass binary "
+            f"probabilities as a 1-D array of shape ({p.shape[0]},)"
+        )
     _v.check_range(p, "y_prob", 0.0, 1.0, "probabilities")
     _v.check_rows_sum_to_one(p, "y_prob")
     n, c = p.shape
@@ -490,8 +497,12 @@ def _sce_options_parts(z, labels, soft, w, keep, eps):
         out = _sce_options_parts_(n, c, logp, wv, labels, soft, keep, eps)
         if labels is None:  # rows: sum_k t_k w_k ((m - z_k) + l), no log p = -inf times 0
             t = out[3]
-            m = z.max(axis=1)
-            l = np.log(np.exp(z - m[:, None]).sum(axis=1))
+            am = z.argmax(axis=1)
+            m = z[np.arange(n), am]
+            # l = log1p(sum of the others' exp(z - m)): exact for a tiny l (log of 1 + 2e-9 is not)
+            e = np.exp(z - m[:, None])
+            e[np.arange(n), am] = 0.0
+            l = np.log1p(e.sum(axis=1))
             d = np.subtract(m[:, None], z)
             d += l[:, None]
             tw = t * wv
@@ -623,7 +634,7 @@ def _sce_options_grad(y_true, logits, weight, ignore_index, label_smoothing):
     if labels is not None:
         if denom is None:
             raise ValueError(
-                "the mean loss is undefined: every target is ignored or has weight 0"
+                "the mean loss is undefined: every label of y_true is ignore_index or has weight 0"
             )
         wy = extra
         rows = np.arange(n)

@@ -1959,14 +1959,16 @@ def test_gradients_agree_with_finite_differences_even_near_saturation(name):
         v = float(x[row]) if x.ndim else float(x)
         if not math.isfinite(gi):
             return
-        h = 1e-6 * max(abs(v), 1e-3)
         per_row = "reduction" in inspect.signature(loss).parameters and x.ndim >= 1
         # the mean's denominator: N (or the total weight) over the loss's per-sample mean over K
+        n = 1.0
         if per_row:
             denom = FUZZ[loss_name].mean_denominator(args, kw) if FUZZ[loss_name].mean_denominator else None
             n = x.shape[0] if denom is None else float(denom)
-        vals = {}
-        for step in (-h, 0.0, h):
+            if not n >= 1e-290:  # a subnormal total weight: the weighted "none" values are too coarse
+                return
+
+        def value_at(step):
             xs = x.copy()
             if xs.ndim:
                 xs[row] = v + step
@@ -1974,27 +1976,42 @@ def test_gradients_agree_with_finite_differences_even_near_saturation(name):
                 xs = v + step
             new = list(args)
             new[i] = xs
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", RuntimeWarning)
-                    if per_row:
-                        out = np.asarray(loss(*new, **kw, reduction="none"), dtype=float)[row[0]]
-                    else:
-                        out = loss(*new, **kw)
-            except ValueError:  # the step left the domain (a probability beyond 0 or 1, a row sum)
-                return
-            vals[step] = float(out)
-        if not all(math.isfinite(t) for t in vals.values()):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                if per_row:
+                    return float(np.asarray(loss(*new, **kw, reduction="none"), dtype=float)[row[0]])
+                return float(loss(*new, **kw))
+
+        try:
+            base = value_at(0.0)
+        except ValueError:
             return
-        scale = 1.0 / n if per_row else 1.0
-        left = (vals[0.0] - vals[-h]) / h * scale
-        right = (vals[h] - vals[0.0]) / h * scale
-        central = (vals[h] - vals[-h]) / (2 * h) * scale
-        noise = 8 * np.finfo(float).eps * max(abs(t) for t in vals.values()) / h * scale
-        tol = 1e-4 * max(abs(left), abs(right), abs(gi)) + noise + 1e-300
-        lo, hi = min(left, right, central), max(left, right, central)
-        assert lo - tol <= gi <= hi + tol, (
-            f"{name}: gradient {gi!r} at {row} (value {v!r}) but finite differences give left {left!r}, "
-            f"right {right!r}, central {central!r} (args={args!r}, kw={kw!r})")
+        if not math.isfinite(base) or abs(base) > 1e300:
+            return
+        steps = [f * max(abs(v), 1e-3) for f in (1e-6, 1e-9, 1e-12)]
+        if gi != 0.0:  # a first-order change of 1e-7 of the value: the function's own scale
+            steps.append(1e-7 * max(abs(base), 1e-300) / (abs(gi) * (n if per_row else 1.0)))
+        failures = []
+        for h in steps:  # the first step small enough for the curvature here must bracket gi
+            if not (h > 0.0 and math.isfinite(h) and v + h != v and v - h != v):
+                continue
+            try:
+                vals = {-h: value_at(-h), 0.0: base, h: value_at(h)}
+            except ValueError:  # the step left the domain (a probability beyond 0 or 1, a row sum)
+                continue
+            if not all(math.isfinite(t) for t in vals.values()):
+                continue
+            scale = 1.0 / n if per_row else 1.0
+            left = (vals[0.0] - vals[-h]) / h * scale
+            right = (vals[h] - vals[0.0]) / h * scale
+            central = (vals[h] - vals[-h]) / (2 * h) * scale
+            noise = 8 * np.finfo(float).eps * max(abs(t) for t in vals.values()) / h * scale
+            tol = 1e-4 * max(abs(left), abs(right), abs(gi)) + noise + 1e-300
+            lo, hi = min(left, right, central), max(left, right, central)
+            if lo - tol <= gi <= hi + tol:
+                return
+            failures.append(f"h={h:.3g}: left {left!r}, right {right!r}, central {central!r}")
+        assert not failures, (f"{name}: gradient {gi!r} at {row} (value {v!r}) but finite differences give "
+                              f"{'; '.join(failures)} (args={args!r}, kw={kw!r})")
 
     check()

@@ -606,3 +606,33 @@ def test_heteroscedastic_grad_log_space_sums_keep_each_term():
     r2 = [((mp.mpf(t) - m) * mp.exp(-(1 + mp.mpf(v)))) ** 2 for t, m, v in zip((1e300, -1e10, 400.0), mu, (0, -3, 2))]
     want_d = mp.fsum((1 - q) * v for q, v in zip(r2, (0, -3, 2))) / 3
     assert abs(g[3] - want_d) <= 1e-12 * abs(want_d)
+
+
+def test_softmax_focal_loss_grad_keeps_its_saturated_value():
+    # b - p sum(b) with p_y = 1 - 9.4e-14 lost 1.7e-4 of -(1 - p_y) (gamma 0 is cross-entropy)
+    z = np.array([[14.0, -16.0]])
+    want = -1 / (1 + mp.exp(30))
+    g = lb.softmax_focal_loss_grad([0], z, gamma=0.0)
+    assert ulps(g[0, 0], want) <= 4
+    assert abs(g[0, 1] + want) <= 1e-14 * abs(want)  # p = exp(log p): log p's rounding, times 30
+    assert ulps(lb.softmax_cross_entropy_grad([0], z)[0, 0], want) <= 4
+
+
+def test_weighted_target_rows_keep_a_tiny_loss_exact():
+    # log(sum exp(z - m)) = log(1 + 2e-9) kept 7 digits of the loss; log1p of the rest keeps 16
+    z = np.array([[-20.0, -37.0, 0.0, -40.0]])
+    want = mp.mpf("0.125") * mp.log(mp.fsum(mp.exp(mp.mpf(v)) for v in z[0]))
+    got = lb.softmax_cross_entropy(np.full((1, 4), 0.25), z, weight=np.array([0.0, 0.0, 0.5, 0.0]), reduction="none")
+    assert ulps(got[0], want) <= 4
+
+
+def test_brier_score_refuses_a_column_of_binary_probabilities():
+    # y_prob of shape (N, 1) was read as one-class rows: a Brier score of 0 for any input
+    with pytest.raises(ValueError, match=r"^y_prob rows must have at least 2 classes, got shape \(2, 1\)"):
+        lb.brier_score([0.0, 0.0], [[1.0], [1.0]])
+    assert lb.brier_score([0.0, 0.0], [1.0, 1.0]) == 1.0
+
+
+def test_undefined_mean_gradient_names_its_arguments():
+    with pytest.raises(ValueError, match=r"y_true .*ignore_index.*weight"):
+        lb.softmax_cross_entropy_grad([0, 0], np.zeros((2, 2)), ignore_index=0)
