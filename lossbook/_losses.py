@@ -122,8 +122,10 @@ def _elementwise(kernel, arrays, reduction):
     if k > 1 and reduction != "none":
         # "sum" and "mean" reduce the per-sample values that "none" returns (each a rounded
         # mean over the trailing axes), so that they agree with them within 2 ulps even
-        # where the terms cancel
-        return _v.reduce(_elementwise(kernel, arrays, "none"), reduction)
+        # where the terms cancel (per-sample values of +-inf: the elements' extended sum below)
+        per = _elementwise(kernel, arrays, "none")
+        if np.isfinite(per).all():
+            return _v.reduce(per, reduction)
     flat = [a.reshape(n, k) if a.ndim else a for a in arrays]
     step = max(1, _ELEM_BLOCK // k)
     if reduction == "none":

@@ -636,3 +636,13 @@ def test_brier_score_refuses_a_column_of_binary_probabilities():
 def test_undefined_mean_gradient_names_its_arguments():
     with pytest.raises(ValueError, match=r"y_true .*ignore_index.*weight"):
         lb.softmax_cross_entropy_grad([0, 0], np.zeros((2, 2)), ignore_index=0)
+
+
+def test_mean_of_samples_that_overflow_with_opposite_signs_follows_the_elements():
+    # per-sample values -inf (true -3.5e310) and +inf (true 3e323) reduced to NaN with a warning;
+    # the elements' extended-precision sum gives the true +inf
+    y = np.array([[0.0, 1.5e308, 0.0], [0.0, 0.0, 0.0]])
+    eta = np.array([[0.0, 709.78, 0.0], [0.0, 0.0, 745.2]])
+    assert _no_warning(lb.poisson_nll, y, eta) == math.inf
+    assert _no_warning(lb.poisson_nll, y, eta, reduction="sum") == math.inf
+    assert _no_warning(lb.poisson_nll, y, eta, reduction="none").tolist() == [-math.inf, math.inf]
