@@ -183,7 +183,8 @@ def binary_focal_loss_grad(y_true, logits, *, gamma=2.0, alpha=None):
     z = _pred(logits, "logits")
     y = _binary_targets(y_true, z.shape, "logits")
     s, sn, ce, q, mod, at = _bfl_parts(y, z, gamma, alpha)
-    g = mod * (s - y)
+    # sigma(z) - 1 = -sigma(-z) for y = 1: no cancellation at a saturated logit
+    g = mod * np.where(y == 1.0, -sn, s - y)
     if gamma != 0.0:
         dq = (1.0 - 2.0 * y) * s * sn
         # gamma q^(gamma-1) dq = gamma q^gamma (dq / q); dq / q is bounded
@@ -619,8 +620,8 @@ def _sce_options(y_true, logits, weight, ignore_index, label_smoothing, reductio
         return np.float64(_v.accurate_sum(per))
     if denom is None:
         raise ValueError(
-            "reduction='mean' needs at least one target that is not ignored and has a positive "
-            "weight (the weighted mean divides by their total weight, here 0)"
+            "reduction='mean' needs at least one target that is not ignored (ignore_index) and has "
+            "a positive weight (the weighted mean divides by their total weight, here 0)"
         )
     return np.float64(_v.accurate_sum(per, denom))
 

@@ -631,7 +631,9 @@ def heteroscedastic_gaussian_nll_grad(theta, x, y):
         r = (y - mu) * inv
     r = np.where(y == mu, 0.0, r)  # 0 * inf where sigma underflows: the residual is exactly 0
     g_mu = np.where(y == mu, 0.0, g_mu)
-    if np.isfinite(g_mu).all() and np.isfinite(r).all() and np.isfinite(g_mu * x).all():
+    with np.errstate(over="ignore", invalid="ignore"):
+        g_mu_x = g_mu * x
+    if np.isfinite(g_mu).all() and np.isfinite(r).all() and np.isfinite(g_mu_x).all():
         # chain rule through exp: dL/dc_i = (1 - r_i^2) / N, r_i = (y_i - mu_i) / sigma_i
         with np.errstate(over="ignore", invalid="ignore"):
             rr = r * r

@@ -646,3 +646,19 @@ def test_mean_of_samples_that_overflow_with_opposite_signs_follows_the_elements(
     assert _no_warning(lb.poisson_nll, y, eta) == math.inf
     assert _no_warning(lb.poisson_nll, y, eta, reduction="sum") == math.inf
     assert _no_warning(lb.poisson_nll, y, eta, reduction="none").tolist() == [-math.inf, math.inf]
+
+
+def test_binary_focal_loss_grad_keeps_its_saturated_value():
+    # sigma(29) - 1 by subtraction lost 3.8e-4 of -sigma(-29) (gamma 0 is cross-entropy)
+    want = -1 / (1 + mp.exp(29))
+    assert ulps(lb.binary_focal_loss_grad([1.0], [29.0], gamma=0.0)[0], want) <= 4
+    assert ulps(lb.binary_focal_loss_grad([0.0], [-29.0], gamma=0.0)[0], -want) <= 4
+
+
+def test_undefined_weighted_mean_names_ignore_index():
+    with pytest.raises(ValueError, match=r"not ignored \(ignore_index\) and has a positive weight"):
+        lb.softmax_cross_entropy([0], [[0.0, 0.0]], ignore_index=0)
+    with warnings.catch_warnings():  # and the heteroscedastic gradient's check of g_mu x is silent
+        warnings.simplefilter("error", RuntimeWarning)
+        g = demos.heteroscedastic_gaussian_nll_grad([1e300, 0.0, 1.0, 3.625], [0.0, 0.0, -3.0], [0.0, 0.0, 0.0])
+    assert not np.isnan(g).any()
