@@ -653,6 +653,9 @@ def test_binary_focal_loss_grad_keeps_its_saturated_value():
     want = -1 / (1 + mp.exp(29))
     assert ulps(lb.binary_focal_loss_grad([1.0], [29.0], gamma=0.0)[0], want) <= 4
     assert ulps(lb.binary_focal_loss_grad([0.0], [-29.0], gamma=0.0)[0], -want) <= 4
+    y = 1 - 2**-53  # a soft target next to 1: sigma(z) - y = (1 - y) - sigma(-z), 1 - y exact
+    want = 1 / (1 + mp.exp(-29)) - mp.mpf(y)
+    assert ulps(lb.binary_focal_loss_grad([y], [29.0], gamma=0.0)[0], want) <= 4
 
 
 def test_undefined_weighted_mean_names_ignore_index():
