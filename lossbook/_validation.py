@@ -405,7 +405,9 @@ class Accumulator:
         self.n_terms = 0
 
     def add(self, block: np.ndarray) -> None:
-        block = block.reshape(-1)
+        # contiguous: numpy sums a strided array in another order (the last bit would
+        # depend on the caller's memory layout)
+        block = np.ascontiguousarray(block).reshape(-1)
         self.n_terms += block.size
         if _LD is None:
             self.mixed = True
