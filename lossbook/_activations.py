@@ -105,7 +105,8 @@ def _log_softmax_rows(z2: np.ndarray) -> np.ndarray:
     for a, b in _row_blocks(n, c):
         zb = z2[a:b]
         _, m, l, _ = _lse_block(zb, buf)
-        o = np.subtract(zb, m[:, None], out=out[a:b])
+        with np.errstate(over="ignore"):  # log p = -inf only where it is below -max float
+            o = np.subtract(zb, m[:, None], out=out[a:b])
         o -= l[:, None]
     return out
 

@@ -184,7 +184,9 @@ def binary_focal_loss_grad(y_true, logits, *, gamma=2.0, alpha=None):
     z = _pred(logits, "logits")
     y = _binary_targets(y_true, z.shape, "logits")
     s, sn, ce, q, mod, at = _bfl_parts(y, z, gamma, alpha)
-    g = mod * (s - y)
+    # z >= 0: sigma(z) - y = (1 - y) - sigma(-z) (as binary_cross_entropy_with_logits_grad):
+    # never sigma(z) - y with sigma(z) rounded near 1 (lost 3.8e-4 of -sigma(-29))
+    g = mod * np.where(z >= 0, (1.0 - y) - sn, s - y)
     if gamma != 0.0:
         dq = (1.0 - 2.0 * y) * s * sn
         # gamma q^(gamma-1) dq = gamma q^gamma (dq / q); dq / q is bounded
@@ -283,7 +285,8 @@ def softmax_focal_loss(y_true, logits, *, gamma=2.0, reduction="mean"):
         for a, b in _row_blocks(n, c):
             zb = z[a:b]
             _, m, l, _ = _lse_block(zb, buf)
-            o = np.subtract(zb[np.arange(b - a), labels[a:b]], m, out=logpy[a:b])
+            with np.errstate(over="ignore"):  # log p_y = -inf only where it is below -max float
+                o = np.subtract(zb[np.arange(b - a), labels[a:b]], m, out=logpy[a:b])
             o -= l
         _, _, f = _focal_terms(logpy, gamma)
         return _v.reduce(f + 0.0, reduction)
@@ -332,7 +335,9 @@ def softmax_focal_loss_grad(y_true, logits, *, gamma=2.0):
     # p log p / (1 - p) -> 0 as p -> 0 (log p = -inf where p underflows); B = 0 where t = 0
     p_ratio = np.multiply(p, ratio, out=np.zeros_like(p), where=p > 0)
     b = np.multiply(t * mod, gamma * p_ratio - 1.0, out=np.zeros_like(p), where=t > 0)
-    g = b - p * b.sum(axis=1, keepdims=True)
+    # b - p sum(b) = b (1 - p) - p (sum(b) - b): 1 - p from expm1 (no cancellation where
+    # p is close to 1; for one-hot targets sum(b) - b is exactly 0 in the label's column)
+    g = b * one_m_p - p * (b.sum(axis=1, keepdims=True) - b)
     return g / n
 
 
@@ -418,6 +423,11 @@ def brier_score(y_true, y_prob, *, reduction="mean"):
             f"y_prob must be a 1-D array of binary probabilities or a 2-D array of class "
             f"probability rows, got a {p.ndim}-D array of shape {_v._fmt_shape(p.shape)}"
         )
+    if p.shape[1] < 2:  # a column of binary probabilities would be read as one class (score 0)
+        raise ValueError(
+            f"y_prob rows must have at least 2 classes, got shape {_v._fmt_shape(p.shape)}; pass binary "
+            f"probabilities as a 1-D array of shape ({p.shape[0]},)"
+        )
     _v.check_range(p, "y_prob", 0.0, 1.0, "probabilities")
     _v.check_rows_sum_to_one(p, "y_prob")
     n, c = p.shape
@@ -440,7 +450,7 @@ def _check_ignore_index(ignore_index):
         return None
     if isinstance(ignore_index, (bool, np.bool_)) or not isinstance(ignore_index, numbers.Integral):
         raise TypeError(
-            f"ignore_index must be an int or None, got {type(ignore_index).__name__} {ignore_index!r}"
+            f"ignore_index must be an int or None, got {_v._show(ignore_index)}"
         )
     return int(ignore_index)
 
@@ -470,7 +480,7 @@ def _sce_options_setup(y_true, logits, weight, ignore_index, label_smoothing):
     if arr is not None and arr.ndim == 2:
         if ignore_index is not None:
             raise ValueError(
-                "ignore_index applies to integer labels only, got probability target rows of "
+                "ignore_index applies to integer labels only, got y_true as probability target rows of "
                 f"shape {_v._fmt_shape(arr.shape)}"
             )
         labels, soft = _class_targets(y_true, n, c, "logits")
@@ -492,8 +502,12 @@ def _sce_options_parts(z, labels, soft, w, keep, eps):
         out = _sce_options_parts_(n, c, logp, wv, labels, soft, keep, eps)
         if labels is None:  # rows: sum_k t_k w_k ((m - z_k) + l), no log p = -inf times 0
             t = out[3]
-            m = z.max(axis=1)
-            l = np.log(np.exp(z - m[:, None]).sum(axis=1))
+            am = z.argmax(axis=1)
+            m = z[np.arange(n), am]
+            # l = log1p(sum of the others' exp(z - m)): exact for a tiny l (log of 1 + 2e-9 is not)
+            e = np.exp(z - m[:, None])
+            e[np.arange(n), am] = 0.0
+            l = np.log1p(e.sum(axis=1))
             d = np.subtract(m[:, None], z)
             d += l[:, None]
             tw = t * wv
@@ -610,8 +624,8 @@ def _sce_options(y_true, logits, weight, ignore_index, label_smoothing, reductio
         return np.float64(_v.accurate_sum(per))
     if denom is None:
         raise ValueError(
-            "reduction='mean' needs at least one target that is not ignored and has a positive "
-            "weight (the weighted mean divides by their total weight, here 0)"
+            "reduction='mean' needs at least one target that is not ignored (ignore_index) and has "
+            "a positive weight (the weighted mean divides by their total weight, here 0)"
         )
     return np.float64(_v.accurate_sum(per, denom))
 
@@ -625,7 +639,7 @@ def _sce_options_grad(y_true, logits, weight, ignore_index, label_smoothing):
     if labels is not None:
         if denom is None:
             raise ValueError(
-                "the mean loss is undefined: every target is ignored or has weight 0"
+                "the mean loss is undefined: every label of y_true is ignore_index or has weight 0"
             )
         wy = extra
         rows = np.arange(n)
@@ -637,7 +651,9 @@ def _sce_options_grad(y_true, logits, weight, ignore_index, label_smoothing):
             if keep is not None:
                 sm[~keep] = 0.0
             g += sm
-        return g / denom
+        with np.errstate(over="ignore"):  # inf only where the true value overflows (a tiny denom)
+            return g / denom
     tw = extra * wv
     g = p * tw.sum(axis=1, keepdims=True) - tw
-    return g / denom
+    with np.errstate(over="ignore"):  # inf only where the true value overflows
+        return g / denom

@@ -119,6 +119,13 @@ def _elementwise(kernel, arrays, reduction):
     shape = next(a.shape for a in arrays if a.ndim)
     n = shape[0]
     k = int(np.prod(shape[1:], dtype=np.int64)) if len(shape) > 1 else 1
+    if k > 1 and reduction != "none":
+        # "sum" and "mean" reduce the per-sample values that "none" returns (each a rounded
+        # mean over the trailing axes), so that they agree with them within 2 ulps even
+        # where the terms cancel (per-sample values of +-inf: the elements' extended sum below)
+        per = _elementwise(kernel, arrays, "none")
+        if np.isfinite(per).all():
+            return _v.reduce(per, reduction)
     flat = [a.reshape(n, k) if a.ndim else a for a in arrays]
     step = max(1, _ELEM_BLOCK // k)
     if reduction == "none":
@@ -130,8 +137,21 @@ def _elementwise(kernel, arrays, reduction):
             e = s + step
             yield [f[s:e] if f.ndim else f for f in flat]
 
+    def values(bl):
+        with np.errstate(over="ignore"):  # an element beyond the float range: see below
+            val = kernel(*bl, total=False)
+        if (k > 1 or reduction != "none") and _v._LD is not None and not np.isfinite(val).all():
+            # an element beyond the float64 range (|p - y| > 1.8e308, e^710) in a row whose
+            # mean may be finite, or +inf and -inf in one row: redo the block in extended
+            # precision (x86 long double reaches 1e4932); its mean is rounded once
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                wide = kernel(*[b.astype(_v._LD) if isinstance(b, np.ndarray) else b for b in bl], total=False)
+            if not np.isnan(wide).any():
+                return wide
+        return val
+
     for s, bl in zip(range(0, n, step), blocks()):
-        val = kernel(*bl, total=False)
+        val = values(bl)
         if reduction == "none":
             if k == 1:
                 out[s:s + step] = val[:, 0]
@@ -142,7 +162,8 @@ def _elementwise(kernel, arrays, reduction):
                 if big.any():  # the row's sum overflows but its mean may not: divide first
                     with np.errstate(over="ignore"):
                         m[big] = (val[big] / k).sum(axis=1)
-                out[s:s + step] = m
+                with np.errstate(over="ignore"):  # a long-double mean beyond float64: inf
+                    out[s:s + step] = m
         else:
             # the block's values are summed in extended precision: "sum" is
             # within about 1 ulp of the exact sum (math.fsum of the values),
@@ -153,7 +174,7 @@ def _elementwise(kernel, arrays, reduction):
         return out + 0.0
 
     def refetch():
-        return (kernel(*bl, total=False) for bl in blocks())
+        return (values(bl) for bl in blocks())
 
     return np.float64(acc.result(n * k if reduction == "mean" else k, refetch))
 
@@ -467,7 +488,10 @@ def _cce_setup(y_true, y_prob, eps, normalize, *, gather=False):
         sums = p.sum(axis=1)
         if not np.all(sums > 0):
             row = int(np.argmax(~(sums > 0)))
-            raise ValueError(f"y_prob rows must have a positive sum to be normalized (row {row} sums to 0)")
+            raise ValueError(
+                f"y_prob rows must have a positive sum to be normalized (row {row} sums to 0"
+                f"{_v._more_rows(~(sums > 0))})"
+            )
     else:
         _v.check_rows_sum_to_one(p, "y_prob", hint="; pass normalize=True to rescale",
                                  tol=_v.row_sum_tol(y_prob, p.shape[1]), dtype=getattr(y_prob, "dtype", None))
@@ -615,6 +639,13 @@ def _sce_setup(y_true, logits):
     return labels, soft, np.ascontiguousarray(z)
 
 
+def _smoothing_given(label_smoothing) -> bool:
+    """True unless ``label_smoothing`` is exactly the real number 0 (anything else is validated)."""
+    plain = isinstance(label_smoothing, (int, float, np.floating, np.integer)) and not isinstance(
+        label_smoothing, (bool, np.bool_))
+    return not (plain and label_smoothing == 0.0)
+
+
 def softmax_cross_entropy(y_true, logits, *, weight=None, ignore_index=None, label_smoothing=0.0, reduction="mean"):
     r"""Cross-entropy of softmax probabilities, computed from logits.
 
@@ -690,7 +721,7 @@ def softmax_cross_entropy(y_true, logits, *, weight=None, ignore_index=None, lab
     4.248354255291589e-18
     """
     reduction = _v.check_reduction(reduction)
-    if weight is not None or ignore_index is not None or label_smoothing is None or label_smoothing != 0.0:
+    if weight is not None or ignore_index is not None or _smoothing_given(label_smoothing):
         from ._classification import _sce_options
 
         # ragged input is refused by name before the options path converts it
@@ -704,7 +735,8 @@ def softmax_cross_entropy(y_true, logits, *, weight=None, ignore_index=None, lab
         zb = z[a:b]
         am, m, l, _ = _lse_block(zb, buf)
         if labels is not None:
-            o = np.subtract(m, zb[np.arange(b - a), labels[a:b]], out=out[a:b])
+            with np.errstate(over="ignore"):  # inf only where m - z_y (the true loss) exceeds max float
+                o = np.subtract(m, zb[np.arange(b - a), labels[a:b]], out=out[a:b])
         else:
             with np.errstate(over="ignore", invalid="ignore"):
                 d = np.subtract(m[:, None], zb, out=buf[: b - a])
@@ -762,7 +794,7 @@ def softmax_cross_entropy_grad(y_true, logits, *, weight=None, ignore_index=None
     >>> lb.softmax_cross_entropy_grad([0], [[0.0, 0.0]]).tolist()
     [[-0.5, 0.5]]
     """
-    if weight is not None or ignore_index is not None or label_smoothing is None or label_smoothing != 0.0:
+    if weight is not None or ignore_index is not None or _smoothing_given(label_smoothing):
         from ._classification import _sce_options_grad
 
         y_true, logits = _v.to_array(y_true, "y_true"), _v.to_array(logits, "logits")
@@ -1017,7 +1049,11 @@ def mse_grad(y_true, y_pred):
     [0.5, -1.0]
     """
     y, p = _reg_setup(y_true, y_pred)
-    return 2.0 * (p - y) / p.size
+    with np.errstate(over="ignore"):
+        g = 2.0 * (p - y) / p.size
+        if not np.isfinite(g).all():  # p - y beyond the float range; 2 (p - y) / n may not be
+            g = np.where(np.isfinite(g), g, ((p * 0.5 - y * 0.5) / p.size) * 4.0)
+    return g
 
 
 def mae(y_true, y_pred, *, reduction="mean"):
@@ -1081,7 +1117,8 @@ def mae_grad(y_true, y_pred):
     [0.3333333333333333, -0.3333333333333333, 0.0]
     """
     y, p = _reg_setup(y_true, y_pred)
-    return np.sign(p - y) / p.size
+    with np.errstate(over="ignore"):  # p - y = +-inf keeps its sign
+        return np.sign(p - y) / p.size
 
 
 def huber(y_true, y_pred, *, delta=1.0, reduction="mean"):
@@ -1143,8 +1180,9 @@ def huber(y_true, y_pred, *, delta=1.0, reduction="mean"):
             if not np.isfinite(val).all():
                 # |r| > 1.8e308: delta (|r| - delta/2) from the half residual
                 # (finite for delta < 1); otherwise the true value overflows
-                big = ~np.isfinite(val)
-                ah = np.abs(pb * 0.5 - yb * 0.5) if np.ndim(pb) else np.abs(pb * 0.5 - yb * 0.5)
+                # (a quadratic-part value that overflows is the true value: |r| <= delta)
+                big = ~np.isfinite(val) & ~quad
+                ah = np.abs(pb * 0.5 - yb * 0.5)
                 ah = np.broadcast_to(ah, val.shape)[big]
                 val[big] = delta * (2.0 * ah - 0.5 * delta)
         return float(val.sum()) if total else val
@@ -1179,7 +1217,8 @@ def huber_grad(y_true, y_pred, *, delta=1.0):
     """
     delta = _v.check_positive_scalar(delta, "delta")
     y, p = _reg_setup(y_true, y_pred)
-    return np.clip(p - y, -delta, delta) / p.size
+    with np.errstate(over="ignore"):  # p - y = +-inf clips to +-delta
+        return np.clip(p - y, -delta, delta) / p.size
 
 
 def _gnll_setup(y_true, mean, sigma):
@@ -1311,5 +1350,11 @@ def gaussian_nll_grad_sigma(y_true, mean, sigma):
     with np.errstate(over="ignore"):  # -inf only where the true value overflows
         g = (1.0 - r * r) / s / mu.size
     if s.ndim == 0:
-        return np.float64(_v.accurate_sum(g)) if np.isfinite(g).all() else np.float64(g.sum())
+        if np.isfinite(g).all():
+            return np.float64(_v.accurate_sum(g))
+        # terms of +inf (1 / s overflows) and -inf (r^2 / s overflows) would sum to NaN:
+        # (n - sum r^2) / n / s, with sum r^2 scaled (inf only where it overflows)
+        sum_r2 = _v.sum_sq_weighted(r) if np.isfinite(r).all() else np.inf  # (y - mu) / s overflowed
+        with np.errstate(over="ignore"):
+            return np.float64((1.0 - sum_r2 / mu.size) / s)
     return g

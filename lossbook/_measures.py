@@ -286,7 +286,7 @@ def gaussian_entropy(sigma):
     >>> round(float(lb.gaussian_entropy(1.0)), 6)
     1.418939
     """
-    s = _v.as_float_array(sigma, "sigma")
+    s = _v.as_float_array(sigma, "sigma", allow_bool=False)
     _check_sigma(s, "sigma")
     return _out(_HALF_LOG_2PI_E + np.log(s))
 
@@ -295,8 +295,7 @@ def _check_sigma(s, name):
     if not (s.min() > 0 and np.isfinite(s.max())):
         bad = ~(np.isfinite(s) & (s > 0))
         idx = _v._first_bad(bad) if s.ndim else ()
-        where = f" at index {_v._index_str(idx)}" if s.ndim else ""
-        raise ValueError(f"{name} must be positive and finite, got {float(s[idx])!r}{where}")
+        raise ValueError(f"{name} must be positive and finite, got {float(s[idx])!r}{_v._where(bad, idx)}")
 
 
 def gaussian_kl_diag(mu1, s1, mu2, s2):
@@ -355,7 +354,7 @@ def gaussian_kl_diag(mu1, s1, mu2, s2):
     _v.check_finite(m2, "mu2")
     sd = []
     for val, name in ((s1, "s1"), (s2, "s2")):
-        s = _v.as_float_array(val, name)
+        s = _v.as_float_array(val, name, allow_bool=False)
         if s.ndim and s.shape != m1.shape:
             raise ValueError(
                 f"{name} must be a scalar or have the same shape as mu1, got {name} "

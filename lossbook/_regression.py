@@ -87,10 +87,9 @@ def _poisson_full_checks(y, eta):
     _v.check_finite(eta, "log_rate")
     _v.check_finite(y, "y_true")
     if y.min() < 0:
-        idx = _v._first_bad(y < 0)
-        raise ValueError(
-            f"y_true must be non-negative counts, got {float(y[idx])!r} at index {_v._index_str(idx)}"
-        )
+        bad = y < 0
+        idx = _v._first_bad(bad)
+        raise ValueError(f"y_true must be non-negative counts, got {float(y[idx])!r}{_v._where(bad, idx)}")
 
 
 def _poisson_setup(y_true, log_rate):

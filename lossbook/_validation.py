@@ -28,6 +28,14 @@ ROW_SUM_ATOL = 1e-6
 _REDUCTIONS = ("mean", "sum", "none")
 
 
+def _show(value) -> str:
+    """``type value`` for a message: one line, at most about 100 characters."""
+    text = " ".join(repr(value).split())
+    if len(text) > 80:
+        text = text[:77] + "..."
+    return f"{type(value).__name__} {text}"
+
+
 def _fmt_shape(shape) -> str:
     return "(" + ", ".join(str(int(s)) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
@@ -48,7 +56,7 @@ def to_array(x, name: str, what: str = "a numeric array") -> np.ndarray:
     TypeError for str/bytes/None, masked arrays and ragged nested sequences.
     """
     if isinstance(x, (str, bytes)) or x is None:
-        raise TypeError(f"{name} must be {what}, got {type(x).__name__} {x!r}")
+        raise TypeError(f"{name} must be {what}, got {_show(x)}")
     check_not_masked(x, name)
     try:
         return np.asarray(x)
@@ -68,7 +76,7 @@ def as_float_array(x, name: str, *, ndim=None, min_ndim=0, allow_empty=False, al
     """
     arr = to_array(x, name)
     if not allow_bool and arr.dtype.kind == "b":
-        raise TypeError(f"{name} must be a real number or array, got {type(x).__name__} {x!r}"[:300])
+        raise TypeError(f"{name} must be a real number or array, got {_show(x)}"[:300])
     if arr.dtype.kind not in "biuf":
         raise TypeError(
             f"{name} must be a numeric (bool, integer or real float) array, "
@@ -113,6 +121,12 @@ def _where(bad: np.ndarray, idx) -> str:
         return ""
     more = int(np.count_nonzero(bad)) - 1
     return f" at index {_index_str(idx)}" + (f" (and {more} more)" if more > 0 else "")
+
+
+def _more_rows(bad: np.ndarray) -> str:
+    """`` (and K more rows)`` after the first bad row of a message (nothing if it is the only one)."""
+    more = int(np.count_nonzero(bad)) - 1
+    return f" (and {more} more row{'s' if more > 1 else ''})" if more > 0 else ""
 
 
 def check_finite(arr: np.ndarray, name: str) -> None:
@@ -176,7 +190,8 @@ def check_rows_sum_to_one(arr: np.ndarray, name: str, *, hint: str = "", tol: fl
         tol_s = f"tolerance {tol:g}"
         if dtype is not None and np.dtype(dtype).kind == "f" and np.dtype(dtype).itemsize < 8:
             tol_s += f", scaled to the precision of the {np.dtype(dtype)} input"
-        raise ValueError(f"{name} rows must sum to 1 (row {row} sums to {s:.10g}; {tol_s}){hint}")
+        more = _more_rows(~(dev <= tol)) if sums.ndim else ""
+        raise ValueError(f"{name} rows must sum to 1 (row {row} sums to {s:.10g}{more}; {tol_s}){hint}")
     return sums
 
 
@@ -210,7 +225,7 @@ def check_reduction(reduction) -> str:
 def check_positive_scalar(value, name: str, *, allow_zero=False, upper=None, upper_open=False) -> float:
     """A real finite scalar > 0 (or >= 0); optionally below ``upper``."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+        raise TypeError(f"{name} must be a real number, got {_show(value)}")
     v = float(value)
     ok = np.isfinite(v) and (v >= 0 if allow_zero else v > 0)
     if ok and upper is not None:
@@ -220,6 +235,16 @@ def check_positive_scalar(value, name: str, *, allow_zero=False, upper=None, upp
         if upper is not None:
             rng += f" and {'<' if upper_open else '<='} {upper:g}"
         raise ValueError(f"{name} must be a finite number {rng}, got {value!r}")
+    return v
+
+
+def check_real(value, name: str) -> float:
+    """A real finite scalar (not a bool, not a masked or other array)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {_show(value)}"[:300])
+    v = float(value)
+    if not np.isfinite(v):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
     return v
 
 
@@ -238,7 +263,7 @@ def check_base(base) -> float | None:
     if base is None:
         return None
     if isinstance(base, (bool, np.bool_)) or not isinstance(base, numbers.Real):
-        raise TypeError(f"base must be a real number, got {type(base).__name__} {base!r}")
+        raise TypeError(f"base must be a real number, got {_show(base)}")
     b = float(base)
     if not (np.isfinite(b) and b > 1.0):
         raise ValueError(f"base must be a finite number > 1 (e.g. 2 for bits, e for nats), got {base!r}")
@@ -297,7 +322,7 @@ def labels_from_targets(y_true, name: str, n: int, c: int, *, other: str, one_ho
                 row = int(np.argmax(~ok))
                 raise ValueError(
                     f"{name} given as a 2-D array must be one-hot rows (exactly one 1, rest 0), "
-                    f"row {row} is {_row_str(arr[row])}"
+                    f"row {row} is {_row_str(arr[row])}{_more_rows(~ok)}"
                 )
         else:
             check_finite(arr.astype(float, copy=False), name)
@@ -309,7 +334,7 @@ def labels_from_targets(y_true, name: str, n: int, c: int, *, other: str, one_ho
                 row = int(np.argmax(ties))
                 raise ValueError(
                     f"{name} given as a 2-D array must have one largest entry per row (one-hot or "
-                    f"target rows), row {row} is {_row_str(arr[row])}"
+                    f"target rows), row {row} is {_row_str(arr[row])}{_more_rows(ties)}"
                 )
         return arr.argmax(axis=1).astype(np.intp)
     return check_labels_for(y_true, name, n, c, other=other)
@@ -328,7 +353,7 @@ def check_labels_for(y_true, name: str, n: int, c: int, *, other: str) -> np.nda
 
 def check_n_classes(n_classes, name="n_classes") -> int:
     if isinstance(n_classes, (bool, np.bool_)) or not isinstance(n_classes, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(n_classes).__name__} {n_classes!r}")
+        raise TypeError(f"{name} must be an integer, got {_show(n_classes)}")
     if n_classes < 1:
         raise ValueError(f"{name} must be >= 1, got {n_classes!r}")
     return int(n_classes)
@@ -336,7 +361,7 @@ def check_n_classes(n_classes, name="n_classes") -> int:
 
 def check_seed(seed) -> int:
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__} {seed!r}")
+        raise TypeError(f"seed must be an int, got {_show(seed)}")
     if seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
     return int(seed)
@@ -344,7 +369,7 @@ def check_seed(seed) -> int:
 
 def check_int(value, name: str, *, minimum=1) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+        raise TypeError(f"{name} must be an int, got {_show(value)}")
     if value < minimum:
         raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
     return int(value)
@@ -352,7 +377,7 @@ def check_int(value, name: str, *, minimum=1) -> int:
 
 def check_fraction(value, name: str) -> float:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+        raise TypeError(f"{name} must be a real number, got {_show(value)}")
     v = float(value)
     if not (0.0 <= v <= 1.0):
         raise ValueError(f"{name} must be in [0, 1], got {value!r}")
@@ -380,7 +405,9 @@ class Accumulator:
         self.n_terms = 0
 
     def add(self, block: np.ndarray) -> None:
-        block = block.reshape(-1)
+        # contiguous: numpy sums a strided array in another order (the last bit would
+        # depend on the caller's memory layout)
+        block = np.ascontiguousarray(block).reshape(-1)
         self.n_terms += block.size
         if _LD is None:
             self.mixed = True
@@ -405,10 +432,16 @@ class Accumulator:
                 if abs_total * depth * 2.0 ** -64 <= 0.25 * np.spacing(abs(s)):
                     return float(self.total / _LD(divisor)) + 0.0
             vals = np.concatenate([b.reshape(-1) for b in refetch()])
+            if vals.dtype != np.float64:  # long-double terms beyond the float range: their long-double sum
+                with np.errstate(over="ignore"):
+                    return float(self.total / _LD(divisor)) + 0.0
             try:
                 return math.fsum(vals) / divisor + 0.0
             except OverflowError:  # the exact sum exceeds the float64 range
-                return math.fsum(vals / divisor) + 0.0
+                try:
+                    return math.fsum(vals / divisor) + 0.0
+                except OverflowError:  # and so does the mean: +-inf, with its sign
+                    return (math.fsum(vals * 0.5) / divisor) * 2.0 + 0.0
         return float(self.total / _LD(divisor)) + 0.0
 
 
@@ -463,6 +496,9 @@ def mean_and_spread(a: np.ndarray, b: np.ndarray | None = None, *, ddof: int = 0
 
 def sum_sq_weighted(r: np.ndarray, w: np.ndarray | None = None) -> float:
     """``sum(r**2 * w)`` without a spurious overflow of ``r**2`` (scaled by max |r|)."""
+    if w is not None and not w.all():  # a huge r of weight 0 must not set the scale
+        keep = w != 0
+        r, w = r[keep], w[keep]
     m = float(np.abs(r).max()) if r.size else 0.0
     if m == 0.0:
         return 0.0

@@ -431,6 +431,7 @@ def fit_linear_regression(x, y, *, loss="mse", delta=1.0, max_iter=500, tol=1e-1
         raise ValueError(f"loss must be one of 'mse', 'mae' or 'huber', got {loss!r}")
     delta = _v.check_positive_scalar(delta, "delta")
     max_iter = _v.check_int(max_iter, "max_iter", minimum=1)
+    tol = _v.check_positive_scalar(tol, "tol")
     A = np.column_stack([np.ones_like(xv), xv])
     coef = np.linalg.lstsq(A, yv, rcond=None)[0]
     if loss == "mse":

@@ -327,6 +327,12 @@ def grid_kl_divergence(x, log_p, log_q):
     xa, dx = _check_grid(x)
     lp = _check_logdens(log_p, "log_p", xa)
     lq = _check_logdens(log_q, "log_q", xa)
+    _check_mass(lp, dx)
+    return _grid_kl(lp, lq, dx)
+
+
+def _check_mass(lp, dx):
+    """Refuse a log_p whose mass on the grid is not about 1 (formed in log space)."""
     fin = lp > -np.inf
     log_mass = float(logsumexp(lp[fin]) + np.log(dx)) if fin.any() else -np.inf
     if not (abs(log_mass) <= np.log(2.0)):
@@ -335,7 +341,6 @@ def grid_kl_divergence(x, log_p, log_q):
             f"log_p must be a log-density whose mass on the grid, dx * sum(exp(log_p)), is about 1 "
             f"(between 0.5 and 2), got {mass:.6g}; the grid must cover the mass of p"
         )
-    return _grid_kl(lp, lq, dx)
 
 
 def _gauss_logpdf(x, mu, sigma):
@@ -410,6 +415,7 @@ def fit_gaussian_kl(x, log_p, *, direction="forward", mu0=None, sigma0=None, tol
         raise ValueError(f"direction must be 'forward' or 'reverse', got {direction!r}")
     tol = _v.check_positive_scalar(tol, "tol")
     max_iter = _v.check_int(max_iter, "max_iter")
+    _check_mass(lp, dx)  # the objective is grid_kl_divergence's (exp(800) would overflow)
     p = np.exp(lp)
     mass = p.sum() * dx
     if not mass > 0:
@@ -419,9 +425,7 @@ def fit_gaussian_kl(x, log_p, *, direction="forward", mu0=None, sigma0=None, tol
     if mu0 is None:
         mu = m_p if direction == "forward" else float(xa[int(np.argmax(lp))])
     else:
-        mu = float(mu0)
-    if not np.isfinite(mu):
-        raise ValueError(f"mu0 must be finite, got {mu0!r}")
+        mu = _v.check_real(mu0, "mu0")
     ls = np.log(s_p if sigma0 is None else _v.check_positive_scalar(sigma0, "sigma0"))
 
     def objective(m, log_s):

@@ -65,7 +65,7 @@ def bernoulli_nll(x, p, *, reduction="mean"):
     2.249341
     """
     xa = _data(x)
-    pa = _v.as_float_array(p, "p")
+    pa = _v.as_float_array(p, "p", allow_bool=False)
     if pa.ndim == 0:
         _v.check_range(pa, "p", 0.0, 1.0, "probabilities")
         pa = np.full(xa.shape, float(pa))
@@ -272,7 +272,11 @@ def fit_laplace(x):
     (2.0, 3.0)
     """
     xa = _data(x)
-    med = float(np.median(xa))
+    with np.errstate(over="ignore"):
+        med = float(np.median(xa))
+    if not np.isfinite(med):  # the two middle values' sum overflows: average their halves
+        mid = np.partition(xa, [(xa.size - 1) // 2, xa.size // 2])
+        med = float(mid[(xa.size - 1) // 2] * 0.5 + mid[xa.size // 2] * 0.5)
     with np.errstate(over="ignore"):
         dev = np.abs(xa - med)
     if np.isfinite(dev).all():

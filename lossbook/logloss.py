@@ -70,25 +70,23 @@ def _probs(y_prob, name="y_prob", *, min_ndim=1):
     return p
 
 
-def _binary_labels(y_true, shape, other="y_prob"):
-    y = _v.as_float_array(y_true, "y_true", min_ndim=1)
+def _binary_labels(y_true, shape, other="y_prob", name="y_true"):
+    y = _v.as_float_array(y_true, name, min_ndim=1)
     if y.shape != shape:
         raise ValueError(
-            f"y_true and {other} must have the same shape, got y_true {_v._fmt_shape(y.shape)} "
+            f"{name} and {other} must have the same shape, got {name} {_v._fmt_shape(y.shape)} "
             f"and {other} {_v._fmt_shape(shape)}"
         )
     bad = (y != 0.0) & (y != 1.0)
     if bad.any():
         idx = _v._first_bad(bad)
-        raise ValueError(
-            f"y_true must hold 0/1 labels, got {float(y[idx])!r} at index {_v._index_str(idx)}"
-        )
+        raise ValueError(f"{name} must hold 0/1 labels, got {float(y[idx])!r}{_v._where(bad, idx)}")
     return y
 
 
 def _real(value, name, *, lo=None, hi=None, lo_open=False, hi_open=False):
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+        raise TypeError(f"{name} must be a real number, got {_v._show(value)}")
     v = float(value)
     ok = np.isfinite(v)
     if ok and lo is not None:
@@ -279,7 +277,10 @@ def clip_sweep(y_true, y_prob, eps_values):
     bad = ~((e > 0.0) & (e < 0.5))
     if bad.any():
         i = int(np.argmax(bad))
-        raise ValueError(f"eps_values must lie in (0, 0.5), got {float(e[i])!r} at index {i}")
+        more = int(np.count_nonzero(bad)) - 1
+        raise ValueError(
+            f"eps_values must lie in (0, 0.5), got {float(e[i])!r} at index {i}" + (f" (and {more} more)" if more else "")
+        )
     return np.array([float(binary_cross_entropy(y, p, eps=float(v))) for v in e])
 
 
@@ -410,7 +411,8 @@ def categorical_accuracy(y_true, y_prob):
 
 
 def _design(X, name="X"):
-    X = _v.as_float_array(X, name, ndim=2)
+    # C order: matrix products take the same BLAS path (same last bit) for any caller layout
+    X = np.ascontiguousarray(_v.as_float_array(X, name, ndim=2))
     _v.check_finite(X, name)
     return X
 
@@ -499,7 +501,7 @@ def fit_two_layer_gd(X, Y, *, output_error="cross_entropy", hidden=4, lr=1.0, ep
     Y = _v.as_float_array(Y, "Y", ndim=2)
     if Y.shape[0] != n:
         raise ValueError(f"Y must have {n} rows to match X, got shape {_v._fmt_shape(Y.shape)}")
-    Y = _binary_labels(Y, Y.shape, other="Y")
+    Y = _binary_labels(Y, Y.shape, other="Y", name="Y")
     k = Y.shape[1]
     if not (callable(output_error) or (isinstance(output_error, str) and output_error in _LOSSES)):
         raise ValueError(
@@ -586,9 +588,9 @@ def loss_along_line(X, y, w, direction, t, *, b=0.0, loss="cross_entropy"):
     """
     X = _design(X)
     n, d = X.shape
-    y = _binary_labels(y, (n,), other="the rows of X")
-    w = _v.as_float_array(w, "w", ndim=1)
-    u = _v.as_float_array(direction, "direction", ndim=1)
+    y = _binary_labels(y, (n,), other="the rows of X", name="y")
+    w = np.ascontiguousarray(_v.as_float_array(w, "w", ndim=1))
+    u = np.ascontiguousarray(_v.as_float_array(direction, "direction", ndim=1))
     for arr, name in ((w, "w"), (u, "direction")):
         if arr.shape != (d,):
             raise ValueError(f"{name} must have shape ({d},) to match X, got {_v._fmt_shape(arr.shape)}")
@@ -599,7 +601,13 @@ def loss_along_line(X, y, w, direction, t, *, b=0.0, loss="cross_entropy"):
     loss = _loss_name(loss)
     out = np.empty(t.shape[0])
     for j, tj in enumerate(t):
-        z = X @ (w + tj * u) + b
+        with np.errstate(over="ignore", invalid="ignore"):
+            z = X @ (w + tj * u) + b
+        if not np.isfinite(z).all():
+            raise ValueError(
+                f"X @ (w + t direction) + b must be finite (the logits), got {float(z[~np.isfinite(z)][0])!r} "
+                f"at t[{j}] = {float(tj)!r}; rescale X, w, direction or t"
+            )
         if loss == "cross_entropy":
             out[j] = float(binary_cross_entropy_with_logits(y, z))
         else:

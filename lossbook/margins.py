@@ -186,7 +186,9 @@ def multi_margin(y_true, scores, *, margin=1.0, p=1, reduction="mean"):
     0.966666666667
     """
     reduction = _v.check_reduction(reduction)
-    if isinstance(p, (bool, np.bool_)) or not isinstance(p, numbers.Integral) or p not in (1, 2):
+    if isinstance(p, (bool, np.bool_)) or not isinstance(p, numbers.Integral):
+        raise TypeError(f"p must be the integer 1 or 2 (as in PyTorch), got {_v._show(p)}"[:300])
+    if p not in (1, 2):
         raise ValueError(f"p must be 1 or 2 (as in PyTorch), got {p!r}")
     y, s, margin = _setup(y_true, scores, margin)
     n, c = s.shape

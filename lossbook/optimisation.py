@@ -98,10 +98,26 @@ def _check_model_loss(loss) -> str:
     return loss
 
 
+def _logits_of(X, w):
+    """``X @ w``, refused by name where it overflows (|x . w| > 1.8e308)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = X @ w
+    if not np.isfinite(z).all():
+        bad = ~np.isfinite(z)
+        i = int(np.argmax(bad))
+        raise ValueError(
+            f"X @ w must be finite (the logits), got {float(z[i])!r} for row {i} of X"
+            f"{_v._more_rows(bad)}; rescale X or w"
+        )
+    return z
+
+
 def _check_design(w, X, y):
-    w = _v.as_float_array(w, "w", ndim=1)
+    w = np.ascontiguousarray(_v.as_float_array(w, "w", ndim=1))
     _v.check_finite(w, "w")
-    X = _v.as_float_array(X, "X", ndim=2)
+    # C order: the matrix products then take the same BLAS path (and give the same
+    # last bit) whatever the layout of the caller's array
+    X = np.ascontiguousarray(_v.as_float_array(X, "X", ndim=2))
     _v.check_finite(X, "X")
     if X.shape[1] != w.shape[0]:
         raise ValueError(
@@ -172,7 +188,7 @@ def logistic_model_loss(w, X, y, *, loss="cross_entropy"):
     """
     loss = _check_model_loss(loss)
     w, X, y = _check_design(w, X, y)
-    z = X @ w
+    z = _logits_of(X, w)
     if loss == "cross_entropy":
         return float(binary_cross_entropy_with_logits(y, z))
     return float(mse(y, sigmoid(z)))
@@ -210,7 +226,7 @@ def logistic_model_grad(w, X, y, *, loss="cross_entropy"):
     """
     loss = _check_model_loss(loss)
     w, X, y = _check_design(w, X, y)
-    z = X @ w
+    z = _logits_of(X, w)
     if loss == "cross_entropy":
         dz = binary_cross_entropy_with_logits_grad(y, z)
     else:
@@ -496,7 +512,7 @@ def mle_error_by_size(sample, estimate, true_value, sizes, *, n_repeats, seed):
     _check_callable(sample, "sample")
     _check_callable(estimate, "estimate")
     if isinstance(true_value, (bool, np.bool_)) or not isinstance(true_value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"true_value must be a real number, got {type(true_value).__name__} {true_value!r}")
+        raise TypeError(f"true_value must be a real number, got {_v._show(true_value)}")
     theta = float(true_value)
     if not np.isfinite(theta):
         raise ValueError(f"true_value must be finite, got {true_value!r}")
@@ -609,27 +625,77 @@ def heteroscedastic_gaussian_nll_grad(theta, x, y):
     [0.0, 0.0, 1.0, 1.0]
     """
     th, x, y = _check_hetero(theta, x, y)
-    mu = th[0] + th[1] * x
-    with np.errstate(over="ignore", invalid="ignore"):  # inf only where the true value overflows
-        log_sigma = th[2] + th[3] * x
-        inv = np.exp(-log_sigma)
-        g_mu = ((mu - y) / x.size * inv) * inv  # d/dmu of the mean NLL, without sigma itself
-    g_mu = np.nan_to_num(g_mu, nan=0.0, posinf=np.inf, neginf=-np.inf) if np.isnan(g_mu).any() else g_mu
-    # chain rule through exp: dL/dc_i = (1 - r_i^2) / N, r_i = (y_i - mu_i) / sigma_i.
-    # The sums of r^2 are scaled so that r^2 = inf for one sample does not turn
-    # sum((1 - r^2) x) into inf - inf = NaN (it is 0 for symmetric x).
     n = x.size
     with np.errstate(over="ignore", invalid="ignore"):
+        mu = th[0] + th[1] * x
+        log_sigma = th[2] + th[3] * x
+        inv = np.exp(-log_sigma)
+        g_mu = ((mu - y) / n * inv) * inv  # d/dmu of the mean NLL, without sigma itself
         r = (y - mu) * inv
     r = np.where(y == mu, 0.0, r)  # 0 * inf where sigma underflows: the residual is exactly 0
-    if np.isfinite(r).all():
-        gc = _v.accurate_sum(np.ones(n), n) - _v.sum_sq_weighted(r) / n
-        gd = (_v.accurate_sum(x) - _v.sum_sq_weighted(r, x)) / n
-    else:  # some |r| > 1.8e308: the sums of r^2 overflow; keep their signs
+    g_mu = np.where(y == mu, 0.0, g_mu)
+    with np.errstate(over="ignore", invalid="ignore"):
+        g_mu_x = g_mu * x
+    if np.isfinite(g_mu).all() and np.isfinite(r).all() and np.isfinite(g_mu_x).all():
+        # chain rule through exp: dL/dc_i = (1 - r_i^2) / N, r_i = (y_i - mu_i) / sigma_i
         with np.errstate(over="ignore", invalid="ignore"):
-            rs = np.where(y == mu, 0.0, (y * 2.0 ** -600 - mu * 2.0 ** -600) * inv)
-        rs = np.where(np.isfinite(rs), rs, np.sign(rs) * 1e300)
-        gc = -np.inf
-        sx = _v.sum_sq_weighted(rs, x)
-        gd = -np.inf * np.sign(sx) if sx != 0.0 else _v.accurate_sum(x) / n
-    return np.array([_v.accurate_sum(g_mu), _v.accurate_sum(g_mu * x), gc, gd]) + 0.0
+            rr = r * r
+            rrx = rr * x
+        if np.isfinite(rr).all() and np.isfinite(rrx).all():  # no square overflows: plain sums
+            gc = _v.accurate_sum(np.ones(n), n) - _v.accurate_sum(rr, n)
+            gd = _v.accurate_sum(x, n) - _v.accurate_sum(rrx, n)  # sum x is often exactly 0
+            return np.array([_v.accurate_sum(g_mu), _v.accurate_sum(g_mu * x), gc, gd]) + 0.0
+        with np.errstate(over="ignore"):
+            s2 = _v.sum_sq_weighted(r) / n
+            s2x = _v.sum_sq_weighted(r, x) / n
+        if not np.isfinite(s2):  # the sum of squares overflows; the mean may not
+            s2 = _v.sum_sq_weighted(r / np.sqrt(n))
+        if not np.isfinite(s2x):
+            s2x = _v.sum_sq_weighted(r, x / n)
+        gc = _v.accurate_sum(np.ones(n), n) - s2
+        gd = _v.accurate_sum(x, n) - s2x
+        return np.array([_v.accurate_sum(g_mu), _v.accurate_sum(g_mu * x), gc, gd]) + 0.0
+    # Some terms overflow (sigma = exp(c + d x) under- or overflows, |mu| huge): the
+    # sums are formed in log space, term_i = sign_i exp(2 h_i), so that terms of
+    # +inf and -inf do not meet (NaN) and the sum is inf only where it overflows.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        a = -np.clip(log_sigma, -_MAXF, _MAXF)  # log(1 / sigma), up to 1.8e308
+        mu_c = np.clip(mu, -_MAXF, _MAXF)
+        d = mu_c - y
+        # |mu - y| > max float: from the halves (not everywhere: halving a subnormal loses it)
+        d = np.where(np.isfinite(d), d, mu_c * 0.5 - y * 0.5)
+        half_log_d = 0.5 * np.where(np.isfinite(mu_c - y), np.log(np.abs(d)), np.log(np.abs(d)) + np.log(2.0))
+        half_log_x = 0.5 * np.log(np.abs(x))
+        half_log_n = 0.5 * np.log(n)
+    sd, sx = np.sign(d), np.sign(x)
+    # each term is sign exp(2 (a_i + b_i)): a_i = -log sigma_i may be huge, b_i moderate
+    ga = _signed_exp2_sum(a, half_log_d - half_log_n, sd)  # (mu - y) / (n sigma^2)
+    gb = _signed_exp2_sum(a, half_log_d + half_log_x - half_log_n, sd * sx)
+    # r^2 / n = exp(2 (a + log|mu - y| - log(n) / 2)), and times |x|
+    gc = 1.0 - _signed_exp2_sum(a, 2.0 * half_log_d - half_log_n, np.ones(n))
+    gd = _v.accurate_sum(x, n) - _signed_exp2_sum(a, 2.0 * half_log_d + half_log_x - half_log_n, sx)
+    return np.array([ga, gb, gc, gd]) + 0.0
+
+
+_MAXF = float(np.finfo(np.float64).max)
+
+
+def _signed_exp2_sum(a, b, sign):
+    """``sum(sign * exp(2 (a + b)))`` without overflowing terms; inf only where the sum overflows.
+
+    ``a`` may be huge (up to 1.8e308, or -inf for an underflowing term) and ``b``
+    moderate: they are kept apart so that ``b`` is not lost in the rounding of ``a``
+    (terms whose ``a`` differ by less than its rounding count as equal in ``a``).
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        keep = (sign != 0) & (a > -np.inf) & (b > -np.inf) & ((a + b) > -np.inf)
+        if not keep.any():
+            return 0.0
+        a, b, sign = a[keep], b[keep], sign[keep]
+        ma, mb = float(a.max()), float(b.max())
+        e = (a - ma) + (b - mb)  # the exponent relative to ma + mb, without rounding b into a
+        me = float(e.max())
+        s = _v.accurate_sum(sign * np.exp(2.0 * (e - me)))
+        if s == 0.0:
+            return 0.0
+        return float(np.copysign(np.exp(2.0 * ma + (2.0 * (mb + me) + np.log(abs(s)))), s))

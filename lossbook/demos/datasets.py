@@ -118,9 +118,10 @@ def make_binary(n, *, seed=0, n_features=2, weight=None, bias=0.0, scale=3.0):
         w = _v.as_float_array(weight, "weight", ndim=1)
         if w.shape != (d,):
             raise ValueError(f"weight must have shape ({d},), got {_v._fmt_shape(w.shape)}")
+        _v.check_finite(w, "weight")
         w = w.copy()
     X = rng.standard_normal((n, d))
-    p = sigmoid(scale * (X @ w + float(bias)))
+    p = sigmoid(_v.check_real(scale, "scale") * (X @ w + _v.check_real(bias, "bias")))
     y = (rng.uniform(size=n) < p).astype(np.int64)
     return X, y, w
 
@@ -168,6 +169,9 @@ def make_regression_with_outliers(n, outlier_frac=0.1, *, seed=0, slope=2.0, int
     n = _v.check_int(n, "n")
     frac = _v.check_fraction(outlier_frac, "outlier_frac")
     rng = np.random.default_rng(_v.check_seed(seed))
+    slope, intercept = _v.check_real(slope, "slope"), _v.check_real(intercept, "intercept")
+    noise = _v.check_positive_scalar(noise, "noise", allow_zero=True)
+    outlier_scale = _v.check_real(outlier_scale, "outlier_scale")
     x = rng.uniform(-3, 3, size=n)
     y = slope * x + intercept + noise * rng.standard_normal(n)
     is_out = np.zeros(n, dtype=bool)
@@ -219,7 +223,7 @@ def make_multilabel(n, n_labels=4, *, n_features=5, seed=0, scale=3.0):
     W = rng.standard_normal((d, L)) / np.sqrt(d)
     b = rng.normal(scale=0.5, size=L)
     X = rng.standard_normal((n, d))
-    P = sigmoid(scale * (X @ W) + b)
+    P = sigmoid(_v.check_real(scale, "scale") * (X @ W) + b)
     Y = (rng.uniform(size=(n, L)) < P).astype(np.int64)
     return X, Y
 
