@@ -425,9 +425,11 @@ def gaussian_kl_mvn(mu1, cov1, mu2, cov2):
     :math:`\|L_2^{-1} L_1\|_F^2`, the quadratic form :math:`\|L_2^{-1}(\mu_2 - \mu_1)\|^2`
     and the log-determinants :math:`2 \sum \log \operatorname{diag} L_i`; no matrix
     is inverted. The trace, :math:`-D` and log-determinant terms cancel when the
-    covariances are nearly equal, so the relative accuracy there is limited by
-    the rounding of the trace (about ``D * 1e-16`` absolute). Negative rounding
-    results are returned as 0. Equals PyTorch's ``kl_divergence`` of two
+    covariances are nearly equal, so there (all eigenvalues :math:`e_i` of
+    :math:`L_2^{-1}(\Sigma_1 - \Sigma_2)L_2^{-\top}` above :math:`-1/2`) the three
+    are computed together as :math:`\sum_i \bigl(e_i - \log(1 + e_i)\bigr)`, with a
+    series where the two terms cancel, which keeps the relative accuracy for
+    nearly equal Gaussians. Negative rounding results are returned as 0. Equals PyTorch's ``kl_divergence`` of two
     ``MultivariateNormal`` distributions. Raises ``ValueError`` for a
     covariance that is not symmetric or not positive definite.
 
@@ -448,10 +450,22 @@ def gaussian_kl_mvn(mu1, cov1, mu2, cov2):
     d = m1.size
     l1 = _cholesky(cov1, "cov1", d)
     l2 = _cholesky(cov2, "cov2", d)
-    a = np.linalg.solve(l2, l1)          # L2^{-1} L1 (triangular; solve is enough at small D)
     r = np.linalg.solve(l2, m2 - m1)
-    trace = float(_v.accurate_sum((a * a).ravel()))
     maha = float(_v.accurate_sum(r * r))
-    logdet = 2.0 * float(_v.accurate_sum(np.log(np.diag(l2)) - np.log(np.diag(l1))))
-    kl = 0.5 * (trace - d + logdet + maha)
+    # eigenvalues e of L2^{-1} (S1 - S2) L2^{-T}: the eigenvalues of
+    # L2^{-1} S1 L2^{-T} minus 1, from the difference of the covariances, so
+    # trace - D - log det = sum(e - log1p(e)) keeps its relative accuracy
+    # when the covariances are nearly equal
+    diff = np.asarray(cov1, dtype=float) - np.asarray(cov2, dtype=float)
+    b = np.linalg.solve(l2, np.linalg.solve(l2, diff).T)
+    e = np.linalg.eigvalsh(0.5 * (b + b.T))
+    if e.min() > -0.5:
+        cov_part = float(_v.accurate_sum(_x_minus_log1p(e)))
+    else:                                # far apart: trace and log-determinants
+        a = np.linalg.solve(l2, l1)      # L2^{-1} L1
+        trace = float(_v.accurate_sum((a * a).ravel()))
+        logdet = 2.0 * float(_v.accurate_sum(np.log(np.diag(l2)) - np.log(np.diag(l1))))
+        cov_part = trace - d + logdet
+    kl = 0.5 * (cov_part + maha)
     return np.float64(max(kl, 0.0))
+

@@ -127,7 +127,7 @@ def _cited_keys():
 # With any entry uncited, book/bibliography.md must keep `:all:`.
 NOT_YET_CITED = {
     "blondel2020learning", "zhang2004statistical",
-    "tds_deep_learning_concepts_2", "qa_loss_function_deep_learning", "brownlee2019loss",
+    "tds_deep_learning_concepts_2", "qa_loss_function_deep_learning",
     "jsper0420_cross_entropy", "tds_negative_log_loss",
 }
 
