@@ -12,7 +12,10 @@ adds what the two Part II chapters need on top of them:
 - :func:`kl_monte_carlo`: the sample-average estimate of a KL divergence and
   its standard error;
 - :func:`huffman_code_lengths`: the codeword lengths of a binary Huffman code
-  (the entropy chapter's worked coding example).
+  (the entropy chapter's worked coding example), :func:`shannon_code_lengths`
+  (the lengths :math:`\lceil -\log_2 q_k \rceil` of the Shannon code),
+  :func:`canonical_code` (a prefix code with given lengths) and
+  :func:`is_uniquely_decodable` (the Sardinas-Patterson test).
 
 Units are nats unless ``base`` is given (``base=2`` gives bits); ``0 log 0 = 0``.
 Gaussian log-densities come from the core ``gaussian_nll`` and the mixture's
@@ -39,6 +42,9 @@ __all__ = [
     "fit_gaussian_kl",
     "kl_monte_carlo",
     "huffman_code_lengths",
+    "shannon_code_lengths",
+    "canonical_code",
+    "is_uniquely_decodable",
 ]
 
 
@@ -569,3 +575,228 @@ def huffman_code_lengths(p):
         heapq.heappush(heap, (w1 + w2, counter, members))
         counter += 1
     return lengths
+
+
+def shannon_code_lengths(q):
+    r"""Codeword lengths of the Shannon code for a distribution ``q``.
+
+    .. math::
+
+       \ell_k = \lceil -\log_2 q_k \rceil ,
+
+    the smallest integer with :math:`2^{-\ell_k} \le q_k`. Then
+    :math:`\sum_k 2^{-\ell_k} \le \sum_k q_k = 1` (Kraft), and on data from a
+    distribution ``p`` the expected length satisfies
+    :math:`H_2(p, q) \le \sum_k p_k \ell_k < H_2(p, q) + 1`; with ``p = q`` this
+    is the upper bound :math:`L < H_2(q) + 1` of the source coding theorem.
+
+    Parameters
+    ----------
+    q : array_like, shape (n,)
+        Probabilities of the ``n`` symbols: entries in (0, 1] summing to 1 (a
+        symbol of probability 0 would need an infinitely long codeword).
+
+    Returns
+    -------
+    ndarray of int, shape (n,)
+        Codeword length ``l_k`` in bits of each symbol.
+
+    Raises
+    ------
+    ValueError
+        If ``q`` is not a 1-D probability vector, or has a zero entry.
+
+    Notes
+    -----
+    The lengths are exact: the rounding of ``log2`` is corrected by comparing
+    ``q_k`` with exact powers of two, so a dyadic ``q_k = 2**-j`` gets length
+    ``j``. The Shannon code is not optimal (Huffman's is), but it is within one
+    bit of the entropy, which is how the upper bound is proved.
+
+    References
+    ----------
+    Cover and Thomas, *Elements of Information Theory*, 2nd ed., sec. 5.4
+    (theorems 5.4.1 and 5.4.3).
+
+    Examples
+    --------
+    >>> from lossbook import demos
+    >>> demos.shannon_code_lengths([0.5, 0.3, 0.2]).tolist()
+    [1, 2, 3]
+    """
+    qa = _v.check_probabilities(q, "q", ndim=1)
+    if np.any(qa == 0):
+        k = int(np.flatnonzero(qa == 0)[0])
+        raise ValueError(
+            f"q must be positive: a symbol of probability 0 needs an infinitely "
+            f"long codeword (q[{k}] is 0); drop the symbol"
+        )
+    lengths = np.ceil(-np.log2(qa)).astype(np.int64)
+    for k, v in enumerate(qa):
+        # exact: ldexp(1, -l) is a power of two
+        while np.ldexp(1.0, -int(lengths[k])) > v:
+            lengths[k] += 1
+        while lengths[k] > 0 and np.ldexp(1.0, -int(lengths[k]) + 1) <= v:
+            lengths[k] -= 1
+    return lengths
+
+
+def canonical_code(lengths):
+    r"""A binary prefix code with the given codeword lengths (the canonical code).
+
+    Symbols are taken in order of increasing length (ties in index order); each
+    gets the next binary number of its length, so no codeword begins another.
+    Such a code exists exactly when the lengths satisfy Kraft's inequality
+
+    .. math::
+
+       \sum_k 2^{-\ell_k} \le 1 .
+
+    Parameters
+    ----------
+    lengths : array_like of int, shape (n,)
+        Codeword lengths in bits, each at least 1 (or a single length 0 for a
+        one-symbol alphabet).
+
+    Returns
+    -------
+    list of str, length n
+        The codeword of each symbol, as a string of ``'0'`` and ``'1'``.
+
+    Raises
+    ------
+    ValueError
+        If ``lengths`` is not a 1-D array of non-negative integers, or breaks
+        Kraft's inequality (then no prefix code, and by McMillan's theorem no
+        uniquely decodable code, has these lengths).
+
+    References
+    ----------
+    Cover and Thomas, *Elements of Information Theory*, 2nd ed., sec. 5.2.
+
+    Examples
+    --------
+    >>> from lossbook import demos
+    >>> demos.canonical_code([2, 2, 2, 3, 3])
+    ['00', '01', '10', '110', '111']
+    """
+    from fractions import Fraction
+
+    arr = _v.to_array(lengths, "lengths", "an array of integer lengths")
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(
+            f"lengths must be a non-empty 1-D array, got shape {arr.shape}"
+        )
+    if arr.dtype.kind not in "iu" and not (
+        arr.dtype.kind == "f" and np.all(np.isfinite(arr))
+        and np.all(arr == np.round(arr))
+    ):
+        raise ValueError(
+            f"lengths must be integers, got {arr.tolist()}"
+        )
+    if np.any(arr < 0) or np.any(arr > 1024) or (
+        np.any(arr == 0) and arr.size > 1
+    ):
+        raise ValueError(
+            "lengths must be between 1 and 1024 (0 only for a single symbol),"
+            f" got {arr.tolist()}"
+        )
+    ls = [int(v) for v in arr]
+    kraft = sum(Fraction(1, 2 ** v) for v in ls)
+    if kraft > 1:
+        raise ValueError(
+            f"lengths break Kraft's inequality: sum of 2**-l is {float(kraft)}"
+            f" > 1, so no uniquely decodable code has lengths {ls}"
+        )
+    codes = [""] * len(ls)
+    value, prev = 0, 0
+    for k in sorted(range(len(ls)), key=lambda i: (ls[i], i)):
+        value <<= ls[k] - prev
+        prev = ls[k]
+        codes[k] = format(value, "b").zfill(ls[k]) if ls[k] else ""
+        value += 1
+    return codes
+
+
+def is_uniquely_decodable(codewords):
+    r"""Whether a binary code is uniquely decodable (Sardinas-Patterson test).
+
+    A code is uniquely decodable when every concatenation of codewords splits
+    back into codewords in only one way. The test builds the sets of dangling
+    suffixes: :math:`S_1` holds the suffixes left when one codeword is a prefix
+    of another, and :math:`S_{i+1}` those left when a codeword and an element
+    of :math:`S_i` are prefixes of each other. The code is uniquely decodable
+    exactly when no :math:`S_i` contains a codeword; since the suffixes are
+    finitely many, the sets repeat after finitely many steps.
+
+    Parameters
+    ----------
+    codewords : sequence of str
+        Codewords made of the characters ``'0'`` and ``'1'``, non-empty.
+
+    Returns
+    -------
+    bool
+        True if the code is uniquely decodable. Every prefix code is; a code
+        with a repeated codeword is not.
+
+    Raises
+    ------
+    ValueError
+        If ``codewords`` is empty or a codeword is empty or not binary.
+    TypeError
+        If a codeword is not a string.
+
+    References
+    ----------
+    A. A. Sardinas and G. W. Patterson, "A necessary and sufficient
+    condition for the unique decomposition of coded messages", IRE Convention
+    Record 8 (1953). Cover and Thomas, *Elements of Information Theory*,
+    2nd ed., problem 5.27.
+
+    Examples
+    --------
+    >>> from lossbook import demos
+    >>> demos.is_uniquely_decodable(["0", "01", "011"])
+    True
+    >>> demos.is_uniquely_decodable(["0", "1", "01"])
+    False
+    """
+    if isinstance(codewords, str):
+        raise TypeError(
+            "codewords must be a sequence of strings, got one string "
+            f"{codewords!r}"
+        )
+    words = list(codewords)
+    if not words:
+        raise ValueError("codewords must not be empty, got an empty sequence")
+    for k, w in enumerate(words):
+        if not isinstance(w, str):
+            raise TypeError(
+                f"codewords must be strings, got {type(w).__name__} "
+                f"{w!r} at position {k}"
+            )
+        if not w or set(w) - {"0", "1"}:
+            raise ValueError(
+                f"codewords must be non-empty strings of 0 and 1, got {w!r}"
+                f" at position {k}"
+            )
+    code = set(words)
+    if len(code) < len(words):
+        return False
+
+    def dangling(a_set, b_set):
+        return {b[len(a):] for a in a_set for b in b_set
+                if b != a and b.startswith(a)}
+
+    current = dangling(code, code)
+    seen = set()
+    while current:
+        if current & code:
+            return False
+        key = frozenset(current)
+        if key in seen:
+            return True
+        seen.add(key)
+        current = dangling(code, current) | dangling(current, code)
+    return True

@@ -897,6 +897,24 @@ def g_huffman(draw):
     return (prob_rows(draw, 1, n)[0],), {}
 
 
+def g_shannon(draw):
+    n = draw(st.integers(1, 8))
+    w = arr(draw, st.one_of(st.floats(1e-3, 1.0), st.sampled_from([1e-300, 1e-30])), (n,))
+    w[0] = 1.0
+    return (w / w.sum(),), {}
+
+
+def g_canonical(draw):
+    n = draw(st.integers(1, 8))
+    lo = max(1, math.ceil(math.log2(n))) if n > 1 else draw(st.integers(0, 3))
+    return (np.array([draw(st.integers(lo, lo + 6)) for _ in range(n)]),), {}
+
+
+def g_codewords(draw):
+    n = draw(st.integers(1, 5))
+    return ([draw(st.text("01", min_size=1, max_size=5)) for _ in range(n)],), {}
+
+
 def g_mixture(draw):
     k = draw(st.integers(1, 3))
     w = prob_rows(draw, 1, k)[0]
@@ -1458,6 +1476,9 @@ FUZZ: dict[str, Entry] = {
     "fit_gaussian_kl": Entry(composite(g_fit_gaussian_kl)),
     "kl_monte_carlo": Entry(composite(g_kl_mc), j_kl_mc, scale=s_mc),
     "huffman_code_lengths": Entry(composite(g_huffman)),
+    "shannon_code_lengths": Entry(composite(g_shannon)),
+    "canonical_code": Entry(composite(g_canonical)),
+    "is_uniquely_decodable": Entry(composite(g_codewords)),
     "gaussian_kl_mvn": Entry(composite(g_gaussian_kl_mvn), j_gaussian_kl_mvn, scale=s_gaussian_kl_mvn),
     # logloss
     "round_confident": Entry(composite(g_round_confident)),
