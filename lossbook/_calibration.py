@@ -159,19 +159,20 @@ def fit_platt(scores, y_true):
     .. math::
 
        (a^\star, b^\star) = \arg\min_{a, b}\; \frac1N \sum_{i=1}^{N}
-       \mathrm{BCE}\bigl(y_i,\ \sigma(a s_i + b)\bigr)
+       \mathrm{BCE}\bigl(y_i,\ \sigma(a m_i + b)\bigr)
 
     Parameters
     ----------
     scores : array_like, shape (N,)
-        Held-out real-valued scores (a margin, a logit, a decision value).
+        Held-out real-valued scores :math:`m_i` (a margin, a logit, a decision
+        value).
     y_true : array_like, shape (N,)
         Binary targets in [0, 1] (0/1 labels, or soft targets).
 
     Returns
     -------
     tuple of float
-        ``(a, b)``: the calibrated probability is ``sigmoid(a * s + b)``.
+        ``(a, b)``: the calibrated probability is ``sigmoid(a * m + b)``.
 
     Shape
     -----
@@ -182,9 +183,9 @@ def fit_platt(scores, y_true):
     Plain maximum likelihood on the given targets: Platt's (1999) smoothed
     targets :math:`(N_+ + 1)/(N_+ + 2)` and :math:`1/(N_- + 2)` are **not**
     applied (pass them as soft targets to get his variant); equal to an
-    unpenalised logistic regression on the one feature ``s`` (scikit-learn's
+    unpenalised logistic regression on the one feature ``m`` (scikit-learn's
     ``LogisticRegression(C=np.inf)``). Note the sign: Platt and
-    scikit-learn's ``CalibratedClassifierCV`` write ``1 / (1 + exp(A s + B))``,
+    scikit-learn's ``CalibratedClassifierCV`` write ``1 / (1 + exp(A m + B))``,
     so ``A = -a``. Newton's method from ``a = 0``, ``b = logit(mean y)``
     with a backtracking line search (the NLL is convex), until the gradient
     is below ``1e-12`` in a scale-free norm. Raises ``ValueError`` when the

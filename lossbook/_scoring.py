@@ -225,11 +225,13 @@ def brier_decomposition(y_true, y_prob, *, n_bins=None):
 
     .. math::
 
+       \begin{aligned}
        \frac1N \sum_i (f_i - o_i)^2
-       = \underbrace{\tfrac1N \textstyle\sum_b n_b (\bar f_b - \bar o_b)^2}_{\text{reliability}}
-       - \underbrace{\tfrac1N \textstyle\sum_b n_b (\bar o_b - \bar o)^2}_{\text{resolution}}
-       + \underbrace{\bar o (1 - \bar o)}_{\text{uncertainty}}
+       ={}& \underbrace{\tfrac1N \textstyle\sum_b n_b (\bar f_b - \bar o_b)^2}_{\text{reliability}}
+       - \underbrace{\tfrac1N \textstyle\sum_b n_b (\bar o_b - \bar o)^2}_{\text{resolution}} \\
+       &+ \underbrace{\bar o (1 - \bar o)}_{\text{uncertainty}}
        + \mathrm{WBV} - 2\,\mathrm{WBC}
+       \end{aligned}
 
     where :math:`\mathrm{WBV} = \frac1N\sum_b\sum_{i\in b}(f_i - \bar f_b)^2`
     and :math:`\mathrm{WBC} = \frac1N\sum_b\sum_{i\in b}(f_i - \bar f_b)(o_i -
