@@ -397,10 +397,12 @@ def gaussian_kl_mvn(mu1, cov1, mu2, cov2):
 
     .. math::
 
-       D_{\mathrm{KL}}\bigl(\mathcal N(\mu_1, \Sigma_1) \,\|\, \mathcal N(\mu_2, \Sigma_2)\bigr)
-       = \tfrac12\Bigl[\operatorname{tr}(\Sigma_2^{-1}\Sigma_1)
-       + (\mu_2 - \mu_1)^\top \Sigma_2^{-1} (\mu_2 - \mu_1) - D
-       + \log\frac{\det \Sigma_2}{\det \Sigma_1}\Bigr]
+       \begin{aligned}
+       &D_{\mathrm{KL}}\bigl(\mathcal N(\mu_1, \Sigma_1) \,\|\, \mathcal N(\mu_2, \Sigma_2)\bigr) \\
+       &\quad= \tfrac12\Bigl[\operatorname{tr}(\Sigma_2^{-1}\Sigma_1)
+       + (\mu_2 - \mu_1)^\top \Sigma_2^{-1} (\mu_2 - \mu_1) \\
+       &\qquad - D + \log\frac{\det \Sigma_2}{\det \Sigma_1}\Bigr]
+       \end{aligned}
 
     Parameters
     ----------

@@ -113,11 +113,13 @@ def adam_step(w, grad, state, *, learning_rate, l2=0.0, decoupled=0.0, beta1=0.9
 
     .. math::
 
-       \boldsymbol m \leftarrow \beta_1\boldsymbol m + (1-\beta_1)\boldsymbol g', \quad
-       \boldsymbol v \leftarrow \beta_2\boldsymbol v + (1-\beta_2)\boldsymbol g'^2, \quad
-       \boldsymbol w \leftarrow \boldsymbol w
+       \begin{aligned}
+       \boldsymbol m &\leftarrow \beta_1\boldsymbol m + (1-\beta_1)\boldsymbol g', \qquad
+       \boldsymbol v \leftarrow \beta_2\boldsymbol v + (1-\beta_2)\boldsymbol g'^2, \\
+       \boldsymbol w &\leftarrow \boldsymbol w
        - \eta\,\frac{\hat{\boldsymbol m}}{\sqrt{\hat{\boldsymbol v}} + \epsilon}
        - \eta\lambda_d\boldsymbol w
+       \end{aligned}
 
     with bias-corrected :math:`\hat{\boldsymbol m}, \hat{\boldsymbol v}` and decoupled
     decay :math:`\lambda_d` (``decoupled``), as in AdamW (Loshchilov and Hutter
