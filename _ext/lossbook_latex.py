@@ -230,6 +230,7 @@ def on_doctree_resolved(app, doctree, docname):
             depth = 2 if d in numbered else -2
         sof.insert(0, nodes.raw("", "\\lossbooksecnum{%d}\n" % depth, format="latex"))
     _print_build_report(doctree)
+    _print_wide_tables(doctree)
     appendix = nodes.raw("", _checks_appendix(app), format="latex")
     # before the bibliography, which sphinx-jupyterbook-latex moves to the end
     for i, child in enumerate(doctree.children):
@@ -257,6 +258,32 @@ def _split_name(name: str):
 
     pieces = re.split(r"([._])", name)
     return [(pieces[i], pieces[i + 1] if i + 1 < len(pieces) else "") for i in range(0, len(pieces), 2)]
+
+
+#: relative widths of the notation table's columns in print: symbol, meaning, name in lossbook
+NOTATION_COLWIDTHS = (22, 53, 25)
+
+
+def _breakable_literal(lit) -> None:
+    """Replace a code literal by one that may break after each dot or underscore."""
+    tex = r"\allowbreak ".join(_tex_escape(part + sep) for part, sep in _split_name(lit.astext()))
+    lit.replace_self(nodes.raw("", r"\sphinxcode{\sphinxupquote{%s}}" % tex, format="latex"))
+
+
+def _print_wide_tables(doctree) -> None:
+    """Tables that LaTeX would set as one unbroken line per row: the notation table gets column
+    widths (its rows are sentences), and long dotted names in any table (the API summary
+    tables: ``lb.binary_cross_entropy_with_logits_grad``) may break after a dot or underscore."""
+    for t in doctree.findall(nodes.table):
+        if "tab-notation" in t.get("ids", []) and "colwidths-given" not in t.get("classes", []):
+            t["classes"].append("colwidths-given")
+            for spec, width in zip(t.findall(nodes.colspec), NOTATION_COLWIDTHS):
+                spec["colwidth"] = width
+        if "lb-mutation-table" in t.get("classes", []):
+            continue
+        for lit in list(t.findall(nodes.literal)):
+            if len(lit.astext()) > 12 and any(c in lit.astext() for c in "._"):
+                _breakable_literal(lit)
 
 
 def _print_build_report(doctree) -> None:
