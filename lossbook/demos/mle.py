@@ -165,14 +165,12 @@ def log_partition(family, eta):
        p(y \mid \eta) = h(y)\exp\bigl(\eta^\top T(y) - A(\eta)\bigr),
        \qquad A(\eta) = \log \sum_y h(y)\, e^{\eta^\top T(y)}
 
-    ======================  =====================  ========================================
-    family                  :math:`T(y)`           :math:`A(\eta)`
-    ======================  =====================  ========================================
-    ``"bernoulli"``         :math:`y \in \{0,1\}`  :math:`\log(1 + e^\eta)` (softplus)
-    ``"categorical"``       one-hot of the label   :math:`\log\sum_k e^{\eta_k}` (last axis)
-    ``"gaussian"``          :math:`y` (variance 1) :math:`\eta^2/2`
-    ``"poisson"``           :math:`y` (a count)    :math:`e^\eta`
-    ======================  =====================  ========================================
+    - ``"bernoulli"``: :math:`T(y) = y \in \{0, 1\}`,
+      :math:`A(\eta) = \log(1 + e^\eta)` (softplus);
+    - ``"categorical"``: :math:`T(y)` the one-hot vector of the label,
+      :math:`A(\boldsymbol\eta) = \log\sum_k e^{\eta_k}` (last axis);
+    - ``"gaussian"`` (variance 1): :math:`T(y) = y`, :math:`A(\eta) = \eta^2/2`;
+    - ``"poisson"``: :math:`T(y) = y` (a count), :math:`A(\eta) = e^\eta`.
 
     Parameters
     ----------
