@@ -39,7 +39,7 @@ __all__ = [
 
 
 def _weights(w, name="w"):
-    arr = _v.as_float_array(w, name, min_ndim=0, allow_empty=True)
+    arr = _v.as_float_array(w, name, min_ndim=0, allow_empty=True, allow_bool=False)
     if arr.size:
         _v.check_finite(arr, name)
     return arr
@@ -351,7 +351,7 @@ def fit_lasso(X, y, strength, *, max_iter=10_000, tol=1e-12):
 def _beta_args(k, n, a, b):
     for name, v in (("k", k), ("n", n)):
         if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Integral):
-            raise TypeError(f"{name} must be an integer count, got {type(v).__name__} {v!r}")
+            raise TypeError(f"{name} must be an integer count, got {_v._show(v)}")
     k, n = int(k), int(n)
     if n < 0:
         raise ValueError(f"n must be >= 0, got {n}")

@@ -2123,6 +2123,7 @@ GRAD_OF = {
     "pinball_loss_grad": ("pinball_loss", 1),
     "logistic_model_grad": ("logistic_model_loss", 0),
     "heteroscedastic_gaussian_nll_grad": ("heteroscedastic_gaussian_nll", 0),
+    "l2_penalty_grad": ("l2_penalty", 0),
 }
 
 
