@@ -1576,6 +1576,10 @@ EXCLUDED = {
     # chapter demos of the priors chapter (tested in test_regularisation.py)
     "make_separable_data": "demo data", "logistic_descent": "trainer", "adam_step": "trainer",
     "ridge_bias_variance": "simulation", "ridge_validation_curve": "simulation",
+    # chapter demos of the maximum-likelihood chapter (tested against mpmath/SciPy in test_mle_demos.py)
+    "simulate_estimates": "takes callables", "fisher_information": "closed forms, family by name",
+    "log_partition": "family by name", "mean_function": "family by name",
+    "canonical_nll": "family by name", "probit_nll": "demo of a non-canonical link",
 }
 
 

@@ -18,16 +18,19 @@ from .. import __all__ as _library
 from .. import diagnostics, divergence, logloss, margins, optimisation
 from . import calibration as _calibration
 from . import datasets as _datasets
+from . import mle as _mle
 from . import priors as _priors
 from . import train as _train
 from .calibration import *  # noqa: F401,F403
 from .priors import *  # noqa: F401,F403
 from .datasets import *  # noqa: F401,F403
+from .mle import *  # noqa: F401,F403
 from .train import *  # noqa: F401,F403
 
 __all__: list[str] = list(_datasets.__all__) + [n for n in _train.__all__ if n not in _datasets.__all__]
 __all__ += [n for n in _calibration.__all__ if n not in __all__]
 __all__ += [n for n in _priors.__all__ if n not in __all__]
+__all__ += [n for n in _mle.__all__ if n not in __all__]
 for _m in (diagnostics, divergence, logloss, margins, optimisation):
     for _n in _m.__all__:
         if _n not in _library and _n not in __all__:
