@@ -265,13 +265,20 @@ def _fit_logistic(X, y, n_iter=100):
     """Newton's method for the mean logistic loss (unregularised ERM)."""
     w = np.zeros(X.shape[1])
     for _ in range(n_iter):
-        p = _sigmoid(X @ w)
+        z = X @ w
+        if np.all((z > 0) == (y == 1)):
+            # every example on its side: the loss keeps falling as |w| grows
+            break
+        p = _sigmoid(z)
         g = X.T @ (p - y) / y.size
         if np.linalg.norm(g) < 1e-12:
             return w
         H = (X * (p * (1 - p))[:, None]).T @ X / y.size
         w = w - np.linalg.solve(H, g)
-    raise RuntimeError("the logistic fit did not converge (separable training set?)")
+    raise RuntimeError(
+        "a training set is linearly separable (or the fit did not converge): the empirical "
+        "risk has no minimiser; choose another seed or a larger n_train"
+    )
 
 
 def erm_gap_simulation(n_train, theta_true, *, n_repeats, seed):
