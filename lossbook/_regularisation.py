@@ -39,7 +39,7 @@ __all__ = [
 
 
 def _weights(w, name="w"):
-    arr = _v.as_float_array(w, name, min_ndim=0, allow_empty=True)
+    arr = _v.as_float_array(w, name, min_ndim=0, allow_empty=True, allow_bool=False)
     if arr.size:
         _v.check_finite(arr, name)
     return arr
@@ -351,7 +351,7 @@ def fit_lasso(X, y, strength, *, max_iter=10_000, tol=1e-12):
 def _beta_args(k, n, a, b):
     for name, v in (("k", k), ("n", n)):
         if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Integral):
-            raise TypeError(f"{name} must be an integer count, got {type(v).__name__} {v!r}")
+            raise TypeError(f"{name} must be an integer count, got {_v._show(v)}")
     k, n = int(k), int(n)
     if n < 0:
         raise ValueError(f"n must be >= 0, got {n}")
@@ -366,20 +366,34 @@ def beta_bernoulli_map(k, n, a=1.0, b=1.0):
     r"""Posterior mode (MAP) of a Bernoulli probability under a Beta(a, b) prior.
 
     After ``k`` ones in ``n`` trials the posterior is
-    :math:`\mathrm{Beta}(a + k, b + n - k)`, with mode
+    :math:`\mathrm{Beta}(\alpha, \beta)` with :math:`\alpha = k + a` and
+    :math:`\beta = n - k + b`, with mode
 
     .. math::
 
        \hat p_{\text{MAP}} = \frac{k + a - 1}{n + a + b - 2}
+       = \frac{\alpha - 1}{\alpha + \beta - 2}
+
+    The posterior density :math:`\propto p^{\alpha - 1}(1 - p)^{\beta - 1}`
+    has a unique finite maximiser on :math:`[0, 1]` exactly when
+    :math:`\alpha \ge 1` and :math:`\beta \ge 1`, not both equal to 1. It
+    is interior when both exceed 1, and on the boundary (0 when
+    :math:`\alpha = 1`, 1 when :math:`\beta = 1`) otherwise. With
+    :math:`\alpha < 1` the density is unbounded as :math:`p \to 0` (with
+    :math:`\beta < 1` as :math:`p \to 1`), so there is no finite maximum;
+    with :math:`\alpha = \beta = 1` it is flat and every p is a mode.
 
     Parameters
     ----------
     k, n : int
         Number of ones and of trials, ``0 <= k <= n``.
     a, b : float, optional
-        Prior parameters, each ``>= 1`` (so that the mode is unique and
-        finite); ``a = b = 1`` (uniform prior) gives the MLE ``k / n``,
-        ``a = b = 2`` gives add-one (Laplace) smoothing ``(k + 1) / (n + 2)``.
+        Prior parameters, each ``> 0``. The condition above is on the
+        posterior: ``a < 1`` is allowed once ``k >= 1`` and ``b < 1`` once
+        ``n - k >= 1`` (the Jeffreys prior ``a = b = 0.5`` has a mode
+        whenever ``0 < k < n``). ``a = b = 1`` (uniform prior) gives the MLE
+        ``k / n``; ``a = b = 2`` gives add-one (Laplace) smoothing
+        ``(k + 1) / (n + 2)``.
 
     Returns
     -------
@@ -389,22 +403,29 @@ def beta_bernoulli_map(k, n, a=1.0, b=1.0):
     Raises
     ------
     ValueError
-        If ``a < 1`` or ``b < 1``, or ``n + a + b = 2`` (no data and a flat
-        prior: every p is a mode).
+        If ``k + a < 1`` or ``n - k + b < 1`` (unbounded posterior density),
+        or ``n = 0`` with ``a = b = 1`` (flat posterior: every p is a mode).
 
     Examples
     --------
     >>> import lossbook as lb
     >>> lb.beta_bernoulli_map(0, 10, 2.0, 2.0)
     0.08333333333333333
+    >>> lb.beta_bernoulli_map(3, 10, 0.5, 0.5)  # Jeffreys prior: 2.5 / 9
+    0.2777777777777778
     """
     k, n, a_, b_ = _beta_args(k, n, a, b)
-    if a_ < 1.0 or b_ < 1.0:
-        raise ValueError(f"a and b must be >= 1 for a unique finite mode, got a={a!r}, b={b!r}")
+    # k and n - k are integers, so k + a >= 1 iff k >= 1 or a >= 1 (exact)
+    if k < 1 and a_ < 1.0:
+        raise ValueError(f"a must be >= 1 when k = 0 (the posterior Beta(k + a, n - k + b) needs "
+                         f"k + a >= 1 for a finite mode), got {_v._show(a)}")
+    if n - k < 1 and b_ < 1.0:
+        raise ValueError(f"b must be >= 1 when k = n (the posterior Beta(k + a, n - k + b) needs "
+                         f"n - k + b >= 1 for a finite mode), got {_v._show(b)}")
     den = (n - 2.0) + a_ + b_
     if den <= 0.0:
         raise ValueError(f"n + a + b must exceed 2 (a flat posterior has no unique mode), got n={n}, "
-                         f"a={a!r}, b={b!r}")
+                         f"a={_v._show(a)}, b={_v._show(b)}")
     return ((k - 1.0) + a_) / den
 
 

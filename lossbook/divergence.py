@@ -683,6 +683,10 @@ def canonical_code(lengths):
     from fractions import Fraction
 
     arr = _v.to_array(lengths, "lengths", "an array of integer lengths")
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(
+            f"lengths must be an array of integer lengths, got dtype {arr.dtype}"
+        )
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(
             f"lengths must be a non-empty 1-D array, got shape {arr.shape}"
@@ -692,21 +696,21 @@ def canonical_code(lengths):
         and np.all(arr == np.round(arr))
     ):
         raise ValueError(
-            f"lengths must be integers, got {arr.tolist()}"
+            f"lengths must be integers, got {_v._show(arr)}"
         )
     if np.any(arr < 0) or np.any(arr > 1024) or (
         np.any(arr == 0) and arr.size > 1
     ):
         raise ValueError(
             "lengths must be between 1 and 1024 (0 only for a single symbol),"
-            f" got {arr.tolist()}"
+            f" got {_v._show(arr)}"
         )
     ls = [int(v) for v in arr]
     kraft = sum(Fraction(1, 2 ** v) for v in ls)
     if kraft > 1:
         raise ValueError(
             f"lengths break Kraft's inequality: sum of 2**-l is {float(kraft)}"
-            f" > 1, so no uniquely decodable code has lengths {ls}"
+            f" > 1, so no uniquely decodable code has these lengths ({len(ls)} of them)"
         )
     codes = [""] * len(ls)
     value, prev = 0, 0

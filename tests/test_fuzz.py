@@ -1337,11 +1337,16 @@ def g_fit_penalised(draw):
 def g_beta_bernoulli(draw, mode=False):
     n = draw(st.sampled_from([0, 1, 2, 10, 10**6, 10**15]))
     k = draw(st.integers(0, n))
-    lo = 1.0 if mode else 1e-300
+    lo = 1e-300
     ab = st.one_of(st.floats(lo, 1e3), st.sampled_from([lo, 1.0, 2.0, 1e8, 1e300]))
     a, b = draw(ab), draw(ab)
-    if mode and n + a + b <= 2:
-        n, k = 1, draw(st.integers(0, 1))
+    if mode:  # the mode needs posterior parameters k + a >= 1 and n - k + b >= 1
+        if n + a + b <= 2:
+            n, k = 1, draw(st.integers(0, 1))
+        if k == 0:
+            a = max(a, 1.0)
+        if n - k == 0:
+            b = max(b, 1.0)
     return (k, n, a, b), {}
 
 
@@ -2160,6 +2165,7 @@ GRAD_OF = {
     "pinball_loss_grad": ("pinball_loss", 1),
     "logistic_model_grad": ("logistic_model_loss", 0),
     "heteroscedastic_gaussian_nll_grad": ("heteroscedastic_gaussian_nll", 0),
+    "l2_penalty_grad": ("l2_penalty", 0),
 }
 
 

@@ -202,13 +202,62 @@ def test_add_one_smoothing_is_the_beta11_mean_and_the_beta22_mode():
     assert lb.beta_bernoulli_map(0, 7) == 0.0  # a flat prior leaves the MLE on the boundary
 
 
+def _mp_beta_argmax(al, be):
+    """Golden-section maximiser of the Beta(al, be) density on [0, 1], mpmath at 40 digits."""
+    with mp.workdps(40):
+        al, be = mp.mpf(al), mp.mpf(be)
+        dens = lambda p: p ** (al - 1) * (1 - p) ** (be - 1)  # noqa: E731
+        lo, hi, g = mp.mpf(0), mp.mpf(1), (mp.sqrt(5) - 1) / 2
+        for _ in range(200):
+            c1, c2 = hi - g * (hi - lo), lo + g * (hi - lo)
+            if dens(c1) > dens(c2):
+                hi = c2
+            else:
+                lo = c1
+        return float((lo + hi) / 2)
+
+
+@pytest.mark.parametrize("k,n,a,b", [
+    (3, 10, 0.5, 0.5),    # Jeffreys prior, interior mode 2.5 / 9
+    (1, 6, 0.3, 0.2),     # both posterior parameters > 1
+    (1, 6, 1e-9, 2.0),    # k + a just above 1: mode near 0
+    (0, 10, 1.0, 0.5),    # k + a = 1: mode on the boundary 0
+    (10, 10, 0.5, 1.0),   # n - k + b = 1: mode on the boundary 1
+    (4, 4, 0.2, 1.0),     # the same with a < 1
+])
+def test_beta_bernoulli_map_allows_small_priors_when_the_posterior_has_a_mode(k, n, a, b):
+    # regression: a < 1 or b < 1 used to be refused even when Beta(k + a, n - k + b) has a
+    # unique finite maximiser
+    got = lb.beta_bernoulli_map(k, n, a, b)
+    assert got == pytest.approx(_mp_beta_argmax(k + a, n - k + b), abs=1e-12)
+    with mp.workdps(40):  # the closed form, evaluated without cancellation
+        exact = (k - 1 + mp.mpf(a)) / (n - 2 + mp.mpf(a) + mp.mpf(b))
+    assert got == pytest.approx(float(exact), rel=1e-14, abs=1e-300)
+
+
+@pytest.mark.parametrize("k,n,a,b,msg", [
+    (0, 10, 0.5, 2.0, "a must be >= 1 when k = 0"),
+    (10, 10, 2.0, 0.5, "b must be >= 1 when k = n"),
+    (0, 0, 0.5, 0.5, "a must be >= 1 when k = 0"),
+])
+def test_beta_bernoulli_map_refuses_an_unbounded_posterior(k, n, a, b, msg):
+    al, be = k + a, n - k + b
+    with mp.workdps(30):  # the density really is unbounded at a boundary
+        dens = lambda p: mp.mpf(p) ** (al - 1) * (1 - mp.mpf(p)) ** (be - 1)  # noqa: E731
+        assert max(dens(mp.mpf(10) ** -30), dens(1 - mp.mpf(10) ** -30)) > 1e10
+    with pytest.raises(ValueError, match=msg):
+        lb.beta_bernoulli_map(k, n, a, b)
+
+
 def test_beta_bernoulli_rejects_bad_counts_and_priors():
     with pytest.raises(ValueError, match=r"k must be in \[0, n\]"):
         lb.beta_bernoulli_mean(5, 3)
     with pytest.raises(TypeError, match="k must be an integer count"):
         lb.beta_bernoulli_mean(1.5, 3)
-    with pytest.raises(ValueError, match="a and b must be >= 1"):
-        lb.beta_bernoulli_map(1, 3, 0.5, 2.0)
+    with pytest.raises(ValueError, match="a must be >= 1 when k = 0"):
+        lb.beta_bernoulli_map(0, 3, 0.5, 2.0)
+    with pytest.raises(ValueError, match="b must be >= 1 when k = n"):
+        lb.beta_bernoulli_map(3, 3, 2.0, 0.999)
     with pytest.raises(ValueError, match="n \\+ a \\+ b must exceed 2"):
         lb.beta_bernoulli_map(0, 0, 1.0, 1.0)
     with pytest.raises(ValueError, match="b must be a finite number > 0"):

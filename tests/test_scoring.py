@@ -189,6 +189,75 @@ def test_ece_bias_simulation_is_seeded_and_positive():
     assert m1[0, 1] > m1[0, 0] and m1[1, 0] < m1[0, 0]
 
 
+def test_ece_bias_simulation_matches_the_normal_approximation():
+    # A calibrated model, N = 2000 items, B = 10 bins: the mean binned ECE is within
+    # 4 SE of sqrt(2/(pi N)) sum_b sqrt(int_{I_b} c(1-c) dF), F uniform on [1/2, 1]
+    # (density 2, antiderivative of 2c(1-c): c^2 - 2c^3/3), here ~400 items per bin.
+    n, n_bins = 2000, 10
+    mean, se = demos.ece_bias_simulation([n], [n_bins], n_reps=200, seed=5)
+    prim = lambda c: c * c - 2 * c**3 / 3
+    edges = [0.5 + 0.1 * k for k in range(6)]
+    approx = math.sqrt(2 / (math.pi * n)) * math.fsum(
+        math.sqrt(prim(hi) - prim(lo)) for lo, hi in zip(edges[:-1], edges[1:])
+    )
+    assert abs(mean[0, 0] - approx) < 4 * se[0, 0]
+    # 4 SE is about a tenth of the value; drawing outcomes at rate f**1.5 instead of f
+    # (miscalibrated) raises the mean ECE several-fold, far outside it
+    assert se[0, 0] < 0.03 * approx
+
+
+def test_ece_bias_simulation_draws_calibrated_outcomes():
+    # Rebuild the demo's draws with the same seed: the outcomes come true at the rate of
+    # the forecasts, and the demo's ECE is lossbook's ECE of those rows.
+    mean, _ = demos.ece_bias_simulation([400], [5, 20], n_reps=3, seed=9)
+    rng = np.random.default_rng(9)
+    vals = []
+    for _ in range(3):
+        f = rng.random(400)
+        o = (rng.random(400) < f).astype(int)
+        rows = np.stack([1 - f, f], axis=1)
+        vals.append([lb.expected_calibration_error(o, rows, n_bins=b) for b in (5, 20)])
+    np.testing.assert_allclose(mean[0], np.mean(vals, axis=0), rtol=1e-13)
+
+
+def _focal_steps_plain(X, y, n_steps, gamma, lam, lr, c=3):
+    """Gradient steps on mean -(1 - q_y)^gamma log q_y + lam/2 ||W||^2, plain Python.
+
+    d loss_i / d z_k = [gamma (1 - q_y)^(gamma - 1) q_y log q_y - (1 - q_y)^gamma]
+    (1[k = y] - q_k), divided by N for the mean.
+    """
+    Xl, d, n = X.tolist(), X.shape[1], len(y)
+    W, b = [[0.0] * c for _ in range(d)], [0.0] * c
+    for _ in range(n_steps):
+        G, gb = [[0.0] * c for _ in range(d)], [0.0] * c
+        for x, yy in zip(Xl, y.tolist()):
+            z = [math.fsum(x[j] * W[j][k] for j in range(d)) + b[k] for k in range(c)]
+            m = max(z)
+            e = [math.exp(v - m) for v in z]
+            tot = math.fsum(e)
+            q = [v / tot for v in e]
+            qy = q[yy]
+            coef = gamma * (1 - qy) ** (gamma - 1) * qy * math.log(qy) - (1 - qy) ** gamma
+            for k in range(c):
+                g = coef * ((k == yy) - q[k]) / n
+                gb[k] += g
+                for j in range(d):
+                    G[j][k] += x[j] * g
+        W = [[W[j][k] - lr * (G[j][k] + lam * W[j][k]) for k in range(c)] for j in range(d)]
+        b = [b[k] - lr * gb[k] for k in range(c)]
+    return np.array(W), np.array(b)
+
+
+@pytest.mark.parametrize("gamma, lam", [(3.0, 0.0), (1.5, 0.05)])
+def test_train_softmax_variant_focal_steps_match_plain_python(gamma, lam):
+    X, y = demos.make_calibration_problem(25, n_noise=3, seed=4)
+    W, b = demos.train_softmax_variant(X, y, epochs=3, focal_gamma=gamma, weight_decay=lam)
+    W_p, b_p = _focal_steps_plain(X, y, 3, gamma, lam, lr=0.5)
+    np.testing.assert_allclose(W, W_p, rtol=1e-11, atol=1e-14)
+    np.testing.assert_allclose(b, b_p, rtol=1e-11, atol=1e-14)
+    assert np.abs(W).max() > 1e-3  # the steps moved
+
+
 def test_train_softmax_variant_reduces_confidence():
     X, y = demos.make_calibration_problem(150, seed=0)
     W0, b0 = demos.train_softmax_variant(X, y, epochs=300)
