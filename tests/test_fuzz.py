@@ -1078,6 +1078,41 @@ def g_make(draw, name):
     return (draw(st.integers(1, 6)),), {"seed": draw(st.integers(0, 9))}
 
 
+# --- demos of the chapter "Learning as optimisation" (issue 13) --------------
+
+MARGIN_ELEMS = {
+    "zero_one": real, "hinge": real, "logistic": real, "squared": real_sq,
+    "exponential": st.one_of(st.sampled_from([0.0, -0.0, 5e-324, 1e-300, 1.0, -1.0, 700.0, -700.0]),
+                             st.floats(-700, 700)),
+}
+
+
+def g_margin_loss(draw):
+    name = draw(st.sampled_from(sorted(MARGIN_ELEMS)))
+    shape = draw(st.sampled_from([(1,), (3,), (2, 2)]))
+    kw = {"base": draw(st.sampled_from([None, 2]))} if name == "logistic" else {}
+    return (arr(draw, MARGIN_ELEMS[name], shape), name), kw
+
+
+def j_margin_loss(args, kw):
+    m_, name = args
+    f = {
+        "zero_one": lambda v: mp.mpf(1) if v <= 0 else mp.mpf(0),
+        "hinge": lambda v: max(mp.mpf(0), 1 - v),
+        "logistic": lambda v: m_log1pexp(-v) / (mp.log(kw["base"]) if kw.get("base") else 1),
+        "squared": lambda v: (1 - v) ** 2,
+        "exponential": lambda v: mp.exp(-v),
+    }[name]
+    return [f(M(v)) for v in np.ravel(m_)]
+
+
+def g_conditional_risk(draw):
+    name = draw(st.sampled_from(["hinge", "logistic", "squared", "exponential"]))
+    p_ = st.one_of(st.sampled_from([1e-300, 1e-17, 1e-8, 0.25, 0.5, 0.75, 1 - 1e-8, 1 - 2 ** -53]),
+                   st.floats(1e-6, 1 - 1e-6))
+    return (name, arr(draw, p_, (draw(n_rows),))), {"bound": draw(st.sampled_from([1.0, 30.0, 700.0]))}
+
+
 # --- generators of the library functions added in issue 11 -----------------
 
 GAMMAS = [0.0, 5e-324, 1e-300, 0.5, 1.0, 2.0, 5.0, 50.0]
@@ -1548,6 +1583,9 @@ FUZZ: dict[str, Entry] = {
     "fit_lasso": Entry(composite(g_fit_penalised)),
     "beta_bernoulli_map": Entry(composite(g_beta_bernoulli, mode=True), j_beta_map),
     "beta_bernoulli_mean": Entry(composite(g_beta_bernoulli), j_beta_mean),
+    # demos of the chapter "Learning as optimisation" (issue 13)
+    "margin_loss": Entry(composite(g_margin_loss), j_margin_loss),
+    "conditional_risk_minimiser": Entry(composite(g_conditional_risk)),
 }
 
 #: Public names that are not fuzzed, and why. Everything else public must be in FUZZ.
@@ -1580,6 +1618,9 @@ EXCLUDED = {
     "simulate_estimates": "takes callables", "fisher_information": "closed forms, family by name",
     "log_partition": "family by name", "mean_function": "family by name",
     "canonical_nll": "family by name", "probit_nll": "demo of a non-canonical link",
+    # chapter demos of "Learning as optimisation" (tested in test_learning_demos.py)
+    "population_risk_logistic": "demo quadrature of the chapter's model",
+    "erm_gap_simulation": "simulation", "minibatch_gradients": "simulation",
 }
 
 

@@ -37,3 +37,7 @@ for _m in (diagnostics, divergence, logloss, margins, optimisation):
             globals()[_n] = getattr(_m, _n)
             __all__.append(_n)
 del _m, _n
+from . import learning as _learning  # noqa: E402
+from .learning import *  # noqa: E402,F401,F403
+
+__all__ += [n for n in _learning.__all__ if n not in __all__]
