@@ -380,9 +380,22 @@ def table(result: dict) -> str:
     return "\n".join(lines)
 
 
+
+def _chapter_path(name: str) -> Path:
+    """A chapter given as a path, or by its name in book/ (with or without .md)."""
+    p = Path(name)
+    if p.is_file():
+        return p.resolve()
+    q = ROOT / "book" / (p.name if p.suffix == ".md" else p.name + ".md")
+    if q.is_file():
+        return q.resolve()
+    raise SystemExit(f"--chapter: no chapter {name!r} (neither a file nor book/<name>.md)")
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="dev.py mutate", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--chapter", action="append", help="a chapter (.md) to run; default: every chapter in book/")
+    ap.add_argument("--chapter", action="append",
+                    help="a chapter to run (a path, or a name in book/ such as maximum-likelihood); "
+                         "default: every chapter in book/")
     ap.add_argument("--function", action="append", help="only this function (module.qualname, as in the table)")
     ap.add_argument("--package", default="lossbook")
     ap.add_argument("--workers", type=int, default=2)
@@ -395,7 +408,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.json is None:
         args.json = "" if (args.chapter or args.function) else str(ROOT / "book" / "_mutation.json")
-    chapters = [Path(c).resolve() for c in args.chapter] if args.chapter else chapters_in(ROOT / "book")
+    chapters = [_chapter_path(c) for c in args.chapter] if args.chapter else chapters_in(ROOT / "book")
     result = mutation_net(chapters, package=args.package, workers=args.workers, factor=args.factor,
                           only=args.function, pythonpath=args.pythonpath, timeout=args.timeout)
     if "error" in result:
