@@ -352,16 +352,8 @@ def _register_pybtex_style():
         """'Goodfellow et al., 2016': the label the author_year reference style prints in the text."""
 
         def format_labels(self, sorted_entries):
-            # two works with the same author(s) and year get "2004a", "2004b" in sorted order
-            entries = list(sorted_entries)
-            base = [f"{who(e)}, {e.fields.get('year', 'n.d.')}" for e in entries]
-            seen: dict[str, int] = {}
-            for label in base:
-                if base.count(label) > 1:
-                    seen[label] = seen.get(label, 0) + 1
-                    yield label + "abcdefghijklmnopqrstuvwxyz"[seen[label] - 1]
-                else:
-                    yield label
+            for entry in sorted_entries:
+                yield f"{who(entry)}, {entry.fields.get('year', 'n.d.')}"
 
     class LossbookStyle(PlainStyle):
         default_label_style = "lossbook-author-year"
