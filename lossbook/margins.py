@@ -174,9 +174,10 @@ def multi_margin(y_true, scores, *, margin=1.0, p=1, reduction="mean"):
     -----
     With ``p=1`` this is :func:`lossbook.multiclass_hinge` divided by the
     number of classes ``C`` (not by ``C - 1``, the number of terms). The
-    division rescales the loss and its gradient; it does not move the
-    minimiser, but it changes the effective learning rate and the balance
-    against a weight penalty. PyTorch's optional per-class ``weight`` is not
+    division rescales the loss and its gradient, which changes the
+    effective learning rate. Without a weight penalty it does not move the
+    minimiser; with a penalty :math:`\lambda R(W)` it is the same as
+    multiplying :math:`\lambda` by ``C``, so the minimiser moves. PyTorch's optional per-class ``weight`` is not
     implemented.
 
     Examples
