@@ -215,6 +215,14 @@ def test_chapter_verified_marks_open_their_checks_and_notebook_download(browser,
         assert badges.count() == p.locator("article [id^='equation-']").count() or n_eq == 0
         for i in range(badges.count()):
             badge = badges.nth(i)
+            holder = None
+            if not badge.locator("summary").is_visible():
+                # a display inside a solution: the reader opens the solution first (and it is
+                # closed again below); a mark hidden anywhere else is a fault
+                holder = badge.locator("xpath=ancestor::div[contains(@class, 'dropdown')][1]")
+                assert holder.count() == 1, f"verified mark {i} is hidden outside any dropdown"
+                holder.locator(".toggle-button").first.click()
+                p.wait_for_timeout(300)
             badge.scroll_into_view_if_needed()
             assert badge.locator("summary").is_visible()
             badge.locator("summary").click()
@@ -225,6 +233,10 @@ def test_chapter_verified_marks_open_their_checks_and_notebook_download(browser,
             assert "#verification-" in href
             if href.startswith("#"):
                 assert p.locator(f"[id='{href[1:]}']").count() == 1
+            if holder is not None:
+                holder.locator(".toggle-button").first.click()
+                p.wait_for_timeout(300)
+                assert not badge.locator("summary").is_visible(), "the solution did not close again"
         _shot(v, page_path.replace("/", "_") + "-badge-open")
         # the notebook download: a real .ipynb generated from the MyST source
         link = p.locator("a[href$='.ipynb']")

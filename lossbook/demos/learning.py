@@ -49,9 +49,9 @@ def margin_loss(margins, loss, *, base=None):
     .. math::
 
        \phi_{0\text{-}1}(m) = \mathbb 1[m \le 0],\quad
-       \phi_{\text{hinge}}(m) = \max(0, 1 - m),\quad
-       \phi_{\text{log}}(m) = \log(1 + e^{-m}),
+       \phi_{\text{hinge}}(m) = \max(0, 1 - m),
 
+       \phi_{\text{log}}(m) = \log(1 + e^{-m}),\quad
        \phi_{\text{sq}}(m) = (1 - m)^2,\quad
        \phi_{\exp}(m) = e^{-m}.
 
