@@ -45,6 +45,18 @@ def _weights(w, name="w"):
     return arr
 
 
+def _penalty_args(w, strength):
+    """(lambda, weights, max |w|) of a penalty; scale 0.0 when the penalty is exactly 0.
+
+    The sums are taken of w / max|w| so that no square or sum overflows before the
+    final product (which then overflows to inf only if the true value does).
+    """
+    lam = _v.check_positive_scalar(strength, "strength", allow_zero=True)
+    arr = _weights(w)
+    if lam == 0.0 or arr.size == 0:
+        return lam, arr, 0.0
+    return lam, arr, float(np.max(np.abs(arr)))
+
 def l2_penalty(w, strength):
     r"""The L2 penalty (minus the log of a Gaussian prior, up to a constant).
 
@@ -74,11 +86,7 @@ def l2_penalty(w, strength):
     >>> lb.l2_penalty([3.0, 4.0], 0.5)
     6.25
     """
-    lam = _v.check_positive_scalar(strength, "strength", allow_zero=True)
-    arr = _weights(w)
-    if lam == 0.0 or arr.size == 0:
-        return 0.0
-    scale = float(np.max(np.abs(arr)))
+    lam, arr, scale = _penalty_args(w, strength)
     if scale == 0.0:
         return 0.0
     ssq = math.fsum(((arr / scale) ** 2).ravel().tolist())   # in [1, size]
@@ -146,11 +154,7 @@ def l1_penalty(w, strength):
     >>> lb.l1_penalty([3.0, -4.0], 0.5)
     3.5
     """
-    lam = _v.check_positive_scalar(strength, "strength", allow_zero=True)
-    arr = _weights(w)
-    if lam == 0.0 or arr.size == 0:
-        return 0.0
-    scale = float(np.max(np.abs(arr)))
+    lam, arr, scale = _penalty_args(w, strength)
     if scale == 0.0:
         return 0.0
     total = math.fsum((np.abs(arr) / scale).ravel().tolist())   # no overflow
