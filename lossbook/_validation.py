@@ -214,6 +214,16 @@ def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> 
         )
 
 
+def check_choice(value, name: str, allowed) -> str:
+    """A string option: TypeError for a non-string, ValueError naming the allowed values."""
+    options = ", ".join(map(repr, allowed))
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, one of {options}; got {_show(value)}")
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {options}; got {value!r}")
+    return value
+
+
 def check_reduction(reduction) -> str:
     if not isinstance(reduction, str) or reduction not in _REDUCTIONS:
         raise ValueError(

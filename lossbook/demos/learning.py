@@ -36,11 +36,7 @@ _CONVEX = ("hinge", "logistic", "squared", "exponential")
 
 
 def _check_loss(loss, allowed):
-    if not isinstance(loss, str):
-        raise TypeError(f"loss must be a string, one of {', '.join(allowed)}; got {_v._show(loss)}")
-    if loss not in allowed:
-        raise ValueError(f"loss must be one of {', '.join(allowed)}; got {loss!r}")
-    return loss
+    return _v.check_choice(loss, "loss", allowed)
 
 
 def margin_loss(margins, loss, *, base=None):

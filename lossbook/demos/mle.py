@@ -43,11 +43,7 @@ _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
 
 def _family(family, allowed):
-    if not isinstance(family, str):
-        raise TypeError(f"family must be a string, one of {allowed}, got {_v._show(family)}")
-    if family not in allowed:
-        raise ValueError(f"family must be one of {allowed}, got {family!r}")
-    return family
+    return _v.check_choice(family, "family", allowed)
 
 
 def fisher_information(family, theta):
