@@ -9,8 +9,9 @@
     python3 dev.py pdf      # the PDF edition: _build/latex/lossbook.pdf and one PDF per chapter
                             # (needs TeX Live from apt; then refreshes the site's PDF links)
 
-The environment lives in ``.venv`` and is reinstalled whenever requirements.txt or
-pyproject.toml changes. Set LOSSBOOK_VENV to use another folder.
+The environment lives in ``.venv`` and is reinstalled whenever requirements.txt,
+requirements-oracles.txt (test-only PyTorch) or pyproject.toml changes. Set LOSSBOOK_VENV
+to use another folder.
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ def _run(cmd, **kw):
 def ensure_env() -> None:
     """Create .venv and install requirements.txt and lossbook (editable) when they change."""
     digest = hashlib.sha256(
-        (ROOT / "requirements.txt").read_bytes() + (ROOT / "pyproject.toml").read_bytes()
+        (ROOT / "requirements.txt").read_bytes()
+        + (ROOT / "requirements-oracles.txt").read_bytes()
+        + (ROOT / "pyproject.toml").read_bytes()
     ).hexdigest()
     stamp = VENV / ".lossbook-requirements"
     if stamp.exists() and stamp.read_text() == digest and PY.exists():
@@ -46,7 +49,12 @@ def ensure_env() -> None:
         print(f"creating {VENV}", flush=True)
         venv.create(VENV, with_pip=True)
     pip = [PY, "-m", "pip", "install", "--disable-pip-version-check", "-q"]
-    if _run(pip + ["-r", "requirements.txt"]) or _run(pip + ["--no-deps", "-e", "."]):
+    # the test-only oracles (PyTorch) without the resolver: see requirements-oracles.txt
+    if (
+        _run(pip + ["-r", "requirements.txt"])
+        or _run(pip + ["--no-deps", "-r", "requirements-oracles.txt"])
+        or _run(pip + ["--no-deps", "-e", "."])
+    ):
         sys.exit("installing the toolchain failed (see above)")
     stamp.write_text(digest)
 
