@@ -257,19 +257,19 @@ class ErmGap(NamedTuple):
     empirical_risk_true: np.ndarray  # (R,) training risk of the true weights
 
 
-def _fit_logistic(X, y, n_iter=100):
-    """Newton's method for the mean logistic loss (unregularised ERM)."""
+def _fit_logistic(X, y, n_iter=100, lam=0.0):
+    """Newton's method for the mean logistic loss plus (lam/2)|w|^2 (ERM if lam = 0)."""
     w = np.zeros(X.shape[1])
     for _ in range(n_iter):
         z = X @ w
-        if np.all((z > 0) == (y == 1)):
+        if lam == 0 and np.all((z > 0) == (y == 1)):
             # every example on its side: the loss keeps falling as |w| grows
             break
         p = _sigmoid(z)
-        g = X.T @ (p - y) / y.size
+        g = X.T @ (p - y) / y.size + lam * w
         if np.linalg.norm(g) < 1e-12:
             return w
-        H = (X * (p * (1 - p))[:, None]).T @ X / y.size
+        H = (X * (p * (1 - p))[:, None]).T @ X / y.size + lam * np.eye(X.shape[1])
         w = w - np.linalg.solve(H, g)
     raise RuntimeError(
         "a training set is linearly separable (or the fit did not converge): the empirical "
@@ -277,13 +277,15 @@ def _fit_logistic(X, y, n_iter=100):
     )
 
 
-def erm_gap_simulation(n_train, theta_true, *, n_repeats, seed):
+def erm_gap_simulation(n_train, theta_true, *, n_repeats, seed, l2_strength=0.0):
     r"""Empirical risk minimisation on many training sets, scored on the population.
 
     Each repeat draws :math:`N` examples, :math:`x_i \sim \mathcal N(0, 1)` and
     :math:`y_i \sim \mathrm{Bernoulli}(\sigma(\theta^*_0 + \theta^*_1 x_i))`,
     fits :math:`\hat{\boldsymbol\theta}` by minimising the mean cross-entropy
-    on them (Newton's method to a gradient norm below 1e-12), and records its
+    on them, plus :math:`\tfrac{\lambda}{2}\lVert\boldsymbol\theta\rVert^2`
+    if ``l2_strength`` :math:`= \lambda > 0` (the regularised objective
+    :math:`J_\lambda`; Newton's method to a gradient norm below 1e-12), and records its
     empirical risk (on the training set) and its population risk
     (:func:`population_risk_logistic`), with the empirical risk of the true
     weights on the same training set.
@@ -297,7 +299,11 @@ def erm_gap_simulation(n_train, theta_true, *, n_repeats, seed):
     n_repeats : int
         Number of independent training sets.
     seed : int
-        Seed of the random generator.
+        Seed of the random generator. The same seed draws the same training
+        sets for every ``l2_strength``, so results for different strengths are
+        paired.
+    l2_strength : float, default 0.0
+        The weight :math:`\lambda \ge 0` of the penalty (0: plain ERM).
 
     Returns
     -------
@@ -307,7 +313,8 @@ def erm_gap_simulation(n_train, theta_true, *, n_repeats, seed):
     Raises
     ------
     RuntimeError
-        If a training set is linearly separable (the fit has no minimiser);
+        If a training set is linearly separable and ``l2_strength`` is 0
+        (the fit has no minimiser);
         choose another seed or a larger ``n_train``.
     """
     n = _v.check_int(n_train, "n_train", minimum=5)
@@ -316,6 +323,7 @@ def erm_gap_simulation(n_train, theta_true, *, n_repeats, seed):
     if tt.shape != (2,):
         raise ValueError(f"theta_true must have shape (2,), got shape {_v._fmt_shape(tt.shape)}")
     _v.check_finite(tt, "theta_true")
+    lam = _v.check_positive_scalar(l2_strength, "l2_strength", allow_zero=True)
     rng = np.random.default_rng(_v.check_seed(seed))
     th_hat = np.empty((reps, 2))
     emp = np.empty(reps)
@@ -324,7 +332,7 @@ def erm_gap_simulation(n_train, theta_true, *, n_repeats, seed):
         x = rng.normal(size=n)
         X = np.column_stack([np.ones(n), x])
         y = (rng.random(n) < _sigmoid(X @ tt)).astype(float)
-        w = _fit_logistic(X, y)
+        w = _fit_logistic(X, y, lam=lam)
         z, z_true = X @ w, X @ tt
         th_hat[r] = w
         emp[r] = np.mean(y * _softplus(-z) + (1 - y) * _softplus(z))
