@@ -136,7 +136,8 @@ def test_canonical_nll_refuses_bad_targets():
 
 # --- probit --------------------------------------------------------------------
 def test_probit_nll_against_scipy_log_ndtr():
-    eta = np.array([-37.0, -8.0, -1.0, 0.0, 0.5, 6.0, 37.0])
+    eta = np.array([-1e8, -1e3, -40.0, -37.5, -37.0, -36.9, -8.0, -1.0, 0.0,
+                    0.5, 6.0, 37.0, 40.0, 1e3])
     for yv in (0.0, 1.0):
         y = np.full(eta.shape, yv)
         want = -special.log_ndtr(eta if yv == 1 else -eta)
@@ -153,9 +154,18 @@ def test_probit_gradient_carries_the_extra_factor():
             assert abs(fd - (Phi - yv)) > 1e-3
 
 
+def test_probit_nll_far_tail_against_mpmath():
+    """The asymptotic branch below eta = -37 against 50-digit mpmath."""
+    with mp.workdps(50):
+        for v in (-37.0001, -38.0, -60.0, -500.0):
+            want = -float(mp.log(mp.ncdf(v)))
+            assert float(demos.probit_nll([1.0], [v])[0]) == pytest.approx(want, rel=1e-14)
+            assert float(demos.probit_nll([0.0], [-v])[0]) == pytest.approx(want, rel=1e-14)
+
+
 def test_probit_nll_refuses_bad_input():
-    with pytest.raises(ValueError, match=r"eta must lie in \[-37, 37\]"):
-        demos.probit_nll([1.0], [40.0])
+    with pytest.raises(ValueError, match="eta"):
+        demos.probit_nll([1.0], [np.inf])
     with pytest.raises(ValueError, match="y must hold 0 or 1"):
         demos.probit_nll([2.0], [0.0])
 
