@@ -147,6 +147,26 @@ def test_no_page_scrolls_sideways_on_a_phone(shown_browser, server, dark):
 
 @pytest.mark.browser
 @pytest.mark.build
+@pytest.mark.parametrize("width", [1280, 390])
+def test_notation_table_fits_its_column(shown_browser, server, width):
+    """The notation page is looked up row by row: at 1280 px the table fits the column (long
+    lossbook names wrap), on a phone each row stacks, so no row scrolls sideways (visual audit)."""
+    context = shown_browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page, _ = _open(context, server, "book/notation")
+        table, column, widest = page.evaluate(
+            """() => { const t = document.querySelector('table#tab-notation');
+                 const c = t.closest('.pst-scrollable-table-container') || t.parentElement;
+                 const cells = [...t.querySelectorAll('td')].map(td => td.scrollWidth - td.clientWidth);
+                 return [t.getBoundingClientRect().width, c.clientWidth, Math.max(...cells)]; }""")
+    finally:
+        context.close()
+    assert table <= column + 1, f"notation table {table:.0f} px in a {column} px column at {width} px"
+    assert widest <= 1, f"a notation cell overflows by {widest} px at {width} px"
+
+
+@pytest.mark.browser
+@pytest.mark.build
 def test_code_column_holds_the_line_limit_at_1280(shown_browser, server):
     context = shown_browser.new_context(viewport={"width": 1280, "height": 900})
     try:
