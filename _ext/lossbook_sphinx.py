@@ -89,7 +89,13 @@ def _visit_card_html(self, node):
     how = f'<div class="lb-how">{html.escape(rec.get("how") or "")}</div>' if rec.get("how") else ""
     # collapsed by default behind a one-line summary; the verified mark's link opens it
     # (_static/lossbook-site.js), and a failed check is shown open
-    summary = f"{status}{kind_html}: equation {html.escape(node['eq_text'])}"
+    # the check's own route ('how') in the summary: several checks of one equation after one
+    # cell must not read as identical, duplicated lines (visual audit, issue 16)
+    how_text = " ".join((rec.get("how") or "").split())
+    if len(how_text) > 90:
+        how_text = how_text[:89].rsplit(" ", 1)[0] + "\u2026"
+    how_tail = f' <span class="lb-how-short">&middot; {html.escape(how_text)}</span>' if how_text else ""
+    summary = f"{status}{kind_html}: equation {html.escape(node['eq_text'])}{how_tail}"
     self.body.append(
         f'<details class="lb-card"{"" if ok else " open"}><summary>{summary}</summary>'
         f'<div class="lb-verification {"lb-pass" if ok else "lb-fail"}" '

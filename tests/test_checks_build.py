@@ -72,6 +72,10 @@ def test_kinds_bounds_estimates_and_claims_build_and_are_reported(tmp_path):
     assert '<span aria-hidden="true">&#10003;</span> verified (estimate)</summary>' in page
     assert 'aria-label="equation 1, verified, identity, inequality, 2 checks"' in page  # unnumbered minibook
     assert "tightest margin" in page and "at x = 0" in page  # the bound's card
+    # two checks of one equation have different one-line summaries: each names its route
+    summaries = re.findall(r'<details class="lb-card"><summary>(.*?)</summary>', page)
+    assert len(summaries) == 3 and len(set(summaries)) == 3, summaries
+    assert any("minilib.double against x + x" in s for s in summaries)
     assert "largest |z|" in page  # the estimate's card
     # the claim leaves an anchor, no empty cell box, no visible text
     assert re.search(r'<span class="lb-claim" id="claim-answer-positive-1" hidden', page)
