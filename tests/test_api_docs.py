@@ -3,10 +3,13 @@
 import re
 from pathlib import Path
 
+import pytest
+
 import lossbook as lb
 from lossbook import book, demos
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
+ROOT = BOOK.parent
 API = "\n".join((BOOK / f).read_text() for f in ("api.md", "api-book.md", "api-demos.md"))
 
 
@@ -79,3 +82,24 @@ def test_tables_tool_catches_a_name_no_section_documents(monkeypatch):
 
     with pytest.raises(SystemExit, match="softmax_cross_entropy_v2"):
         tool.tables()
+
+
+@pytest.mark.build
+def test_docstring_sections_render_as_sections(built_site):
+    """Every docstring section is one Sphinx knows (numpydoc's, and the custom "Shape"):
+    an unknown heading is folded into the section before it, its underline a stray bullet
+    (the visual audit found "Shape / -----" rendered inside "Returns")."""
+    from bs4 import BeautifulSoup
+
+    heads = set()
+    for mod in ("_losses", "_measures", "_calibration", "_classification", "_regression"):
+        src = (ROOT / "lossbook" / f"{mod}.py").read_text()
+        heads |= set(re.findall(r"\n    ([A-Z][A-Za-z ]+)\n    -{3,}\n", src))
+    assert "Shape" in heads
+    soup = BeautifulSoup((built_site / "book" / "api.html").read_text(), "html.parser")
+    text = soup.get_text(" ")
+    assert not re.search(r"\u2014\u2013|-{3,}", " ".join(li.get_text() for li in soup.select("dd li"))), \
+        "a docstring underline rendered as list text"
+    rubrics = {" ".join(p.get_text().split()).rstrip(":") for p in soup.select("p.rubric, dt.field-odd, dt.field-even")}
+    assert "Shape" in rubrics, sorted(rubrics)[:20]
+    assert "Shape" in text
