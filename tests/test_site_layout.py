@@ -167,6 +167,33 @@ def test_notation_table_fits_its_column(shown_browser, server, width):
 
 @pytest.mark.browser
 @pytest.mark.build
+@pytest.mark.parametrize("width", [390, 768, 1280])
+def test_the_visible_sidebar_button_works(shown_browser, server, width):
+    """The button a reader sees opens the table of contents on a phone or tablet (a dialog)
+    and hides the sidebar on a desktop (pydata-sphinx-theme 0.17 with sphinx-book-theme left
+    it dead: two .primary-toggle buttons, handlers on the hidden one)."""
+    context = shown_browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page, _ = _open(context, server, CHAPTERS[0])
+        buttons = page.locator(".primary-toggle")
+        visible = [i for i in range(buttons.count()) if buttons.nth(i).is_visible()]
+        assert len(visible) == 1, f"{len(visible)} visible sidebar buttons at {width} px"
+        buttons.nth(visible[0]).click()
+        page.wait_for_timeout(300)
+        if width < 992:
+            assert page.evaluate("() => document.getElementById('pst-primary-sidebar-modal').open"), \
+                f"the table of contents did not open at {width} px"
+            assert page.locator("#pst-primary-sidebar-modal a.reference").first.is_visible()
+        else:
+            assert page.evaluate(
+                "() => document.getElementById('pst-primary-sidebar').classList.contains('pst-sidebar-hidden')"), \
+                "the sidebar did not collapse at 1280 px"
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.build
 def test_code_column_holds_the_line_limit_at_1280(shown_browser, server):
     context = shown_browser.new_context(viewport={"width": 1280, "height": 900})
     try:
