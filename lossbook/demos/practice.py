@@ -1,8 +1,9 @@
 r"""Demos for the chapter "Cross-entropy in practice": two framework pitfalls.
 
-- :func:`double_softmax_grad`: the gradient, with respect to the logits, of the
-  "double softmax" bug: a softmax applied to the logits before a loss that
-  applies its own softmax (PyTorch's ``CrossEntropyLoss`` takes logits);
+- :func:`double_softmax_loss` and :func:`double_softmax_grad`: the loss, and its
+  gradient with respect to the logits, of the "double softmax" bug: a softmax
+  applied to the logits before a loss that applies its own softmax (PyTorch's
+  ``CrossEntropyLoss`` takes logits);
 - :func:`log_loss_in_dtype`: the binary log loss evaluated in float16, float32
   or float64, either from the probability stored in that format or from the
   logit, to show what a low-precision format does to the loss.
@@ -17,12 +18,52 @@ import numpy as np
 
 from .. import _validation as _v
 from .._activations import sigmoid, softmax
-from .._losses import softmax_cross_entropy_grad
+from .._losses import softmax_cross_entropy, softmax_cross_entropy_grad
 
-__all__ = ["double_softmax_grad", "log_loss_in_dtype"]
+__all__ = ["double_softmax_loss", "double_softmax_grad", "log_loss_in_dtype"]
 
 _DTYPES = {"float16": np.float16, "float32": np.float32, "float64": np.float64}
 _ROUTES = ("logits", "probs")
+
+
+def double_softmax_loss(y_true, logits, *, reduction="mean"):
+    r"""Cross-entropy of ``softmax(softmax(logits))``: the double-softmax bug.
+
+    .. math::
+
+       \ell_i = \operatorname{LSE}(q_i) - q_{i y_i}, \qquad
+       q_i = \operatorname{softmax}(z_i)
+
+    (soft targets: :math:`\operatorname{LSE}(q_i) - \sum_k t_{ik} q_{ik}`), which
+    lies in :math:`[\log(1 + (C - 1)/e),\, \log(e + C - 1)]` for a one-hot
+    target, a band one nat wide.
+
+    Parameters
+    ----------
+    y_true : array_like, shape (N,) or (N, C)
+        Integer labels in ``[0, C)``, or target rows summing to 1.
+    logits : array_like, shape (N, C)
+        Finite logits :math:`z`.
+    reduction : {"mean", "sum", "none"}, default "mean"
+
+    Returns
+    -------
+    float or ndarray of shape (N,)
+
+    Notes
+    -----
+    Exactly ``lossbook.softmax_cross_entropy(y_true, lossbook.softmax(logits))``:
+    the probabilities are passed where the loss expects logits. Nats.
+
+    Examples
+    --------
+    >>> from lossbook import demos
+    >>> round(float(demos.double_softmax_loss([0], [[0.0, 0.0, 0.0]])), 6)  # log 3
+    1.098612
+    """
+    z = _v.as_float_array(logits, "logits", ndim=2)
+    _v.check_finite(z, "logits")
+    return softmax_cross_entropy(y_true, softmax(z), reduction=reduction)
 
 
 def double_softmax_grad(y_true, logits):
@@ -54,8 +95,9 @@ def double_softmax_grad(y_true, logits):
 
     Notes
     -----
-    The mean loss itself is ``lossbook.softmax_cross_entropy(y_true,
-    lossbook.softmax(logits))``; only its gradient needs the chain rule. At
+    The mean loss itself is :func:`double_softmax_loss`, that is
+    ``lossbook.softmax_cross_entropy(y_true, lossbook.softmax(logits))``; only
+    its gradient needs the chain rule. At
     equal logits the gradient is exactly :math:`1/C` times that of the correct
     loss; for a confidently wrong prediction (:math:`q` near a one-hot row of
     another class) it vanishes, because the Jacobian does.
@@ -91,7 +133,8 @@ def log_loss_in_dtype(y_true, logits, *, dtype="float16", route="logits"):
     With :math:`\operatorname{fl}_d` rounding to the format ``dtype``:
 
     - ``route="probs"``: the probability is stored in the format,
-      :math:`p = \operatorname{fl}_d(\sigma(z))` (correctly rounded), and the loss
+      :math:`p = \operatorname{fl}_d(\sigma(z))` (the float64 sigmoid rounded to
+      the format), and the loss
       :math:`-\log p` (label 1) or :math:`-\log(1 - p)` (label 0) is evaluated
       with the format's own ``log`` and subtraction;
     - ``route="logits"``: the logit is stored in the format and the loss is
