@@ -987,6 +987,14 @@ def g_round_confident(draw):
     return (arr(draw, prob, (draw(n_rows),)),), {"threshold": draw(st.floats(1e-6, 0.49))}
 
 
+def g_log_loss_in_dtype(draw):
+    n = draw(n_rows)
+    y = arr(draw, st.sampled_from([0.0, 1.0]), (n,))
+    z = arr(draw, st.one_of(st.floats(-65504, 65504), st.sampled_from([0.0, -0.0, 5e-324, 8.3, 17.3, 37.4])), (n,))
+    return (y, z), {"dtype": draw(st.sampled_from(["float16", "float32", "float64", np.float32])),
+                    "route": draw(st.sampled_from(["logits", "probs"]))}
+
+
 def g_clip_sweep(draw):
     (y, p), _ = g_probs_labels_binary(draw)
     return (y, p, [1e-15, 1e-3, 0.1]), {}
@@ -1523,6 +1531,10 @@ FUZZ: dict[str, Entry] = {
     # logloss
     "round_confident": Entry(composite(g_round_confident)),
     "clip_sweep": Entry(composite(g_clip_sweep)),
+    # chapter 5 demos (tested against PyTorch in test_ce_practice.py)
+    "double_softmax_loss": Entry(composite(g_sce), has_reduction=True),
+    "double_softmax_grad": Entry(composite(g_sce, with_reduction=False)),
+    "log_loss_in_dtype": Entry(composite(g_log_loss_in_dtype)),
     "worst_item_share": Entry(composite(g_worst_item_share)),
     "binary_accuracy": Entry(composite(g_probs_labels_binary)),
     "categorical_accuracy": Entry(composite(g_categorical_accuracy)),
@@ -2170,6 +2182,7 @@ GRAD_OF = {
     "logistic_model_grad": ("logistic_model_loss", 0),
     "heteroscedastic_gaussian_nll_grad": ("heteroscedastic_gaussian_nll", 0),
     "l2_penalty_grad": ("l2_penalty", 0),
+    "double_softmax_grad": ("double_softmax_loss", 1),
 }
 
 

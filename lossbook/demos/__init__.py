@@ -41,3 +41,7 @@ from . import learning as _learning  # noqa: E402
 from .learning import *  # noqa: E402,F401,F403
 
 __all__ += [n for n in _learning.__all__ if n not in __all__]
+from . import practice as _practice  # noqa: E402
+from .practice import *  # noqa: E402,F401,F403
+
+__all__ += [n for n in _practice.__all__ if n not in __all__]

@@ -1,0 +1,277 @@
+"""Chapter 5's PyTorch and low-precision sections, checked against PyTorch 2.13.0 and mpmath.
+
+Every semantic of ``torch.nn.functional.cross_entropy`` that the chapter reproduces with
+``lossbook.softmax_cross_entropy`` (weighted mean, ignore_index, label smoothing with weights,
+probability targets, the three reductions, the double-softmax bug) is compared here with
+PyTorch itself; the demos ``double_softmax_grad`` and ``log_loss_in_dtype`` are compared with
+torch autograd, torch's float16 arithmetic and mpmath. torch is always installed (test-only
+oracle, requirements-oracles.txt).
+"""
+
+from __future__ import annotations
+
+import math
+
+import mpmath as mp
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+import lossbook as lb
+from lossbook import demos
+
+mp.mp.dps = 50
+
+
+def _ce(z, target, **kw):
+    if kw.get("weight") is not None:
+        kw["weight"] = torch.tensor(kw["weight"], dtype=torch.float64)
+    t = torch.tensor(target)
+    return F.cross_entropy(torch.tensor(z, dtype=torch.float64), t, **kw).numpy()
+
+
+@pytest.fixture
+def batch():
+    rng = np.random.default_rng(42)
+    z = rng.normal(scale=2.0, size=(9, 4))
+    y = np.array([0, 0, 0, 1, 2, 3, 0, 1, 0])
+    w = np.array([1.0, 3.0, 0.5, 4.0])
+    return z, y, w
+
+
+# ------------------------------------------------------------- weights and reductions
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_weighted_mean_divides_by_total_weight_like_torch(batch, reduction):
+    z, y, w = batch
+    got = lb.softmax_cross_entropy(y, z, weight=w, reduction=reduction)
+    np.testing.assert_allclose(got, _ce(z, y.astype(np.int64), weight=w, reduction=reduction), rtol=1e-13)
+    if reduction == "mean":
+        total = lb.softmax_cross_entropy(y, z, weight=w, reduction="sum")
+        assert got == pytest.approx(total / w[y].sum(), rel=1e-14)
+        assert abs(got - total / len(y)) > 0.1 * got  # not the sum over N
+
+
+def test_scaling_all_weights_leaves_the_mean_unchanged_in_torch_too(batch):
+    z, y, w = batch
+    a = _ce(z, y.astype(np.int64), weight=w)
+    b = _ce(z, y.astype(np.int64), weight=10 * w)
+    assert float(a) == pytest.approx(float(b), rel=1e-14)
+    assert lb.softmax_cross_entropy(y, z, weight=10 * w) == pytest.approx(float(a), rel=1e-13)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("smoothing", [0.0, 0.25])
+def test_ignore_index_with_weight_and_smoothing_like_torch(batch, reduction, smoothing):
+    z, y, w = batch
+    y = y.copy()
+    y[[1, 4]] = -100
+    kw = dict(weight=w, label_smoothing=smoothing, reduction=reduction)
+    got = lb.softmax_cross_entropy(y, z, ignore_index=-100, **kw)
+    np.testing.assert_allclose(got, _ce(z, y.astype(np.int64), ignore_index=-100, **kw), rtol=1e-13, atol=1e-15)
+    kept = y != -100
+    if reduction == "mean":  # ignored rows leave numerator and denominator
+        alone = lb.softmax_cross_entropy(y[kept], z[kept], weight=w, label_smoothing=smoothing)
+        assert got == pytest.approx(alone, rel=1e-14)
+    if reduction == "none":
+        assert np.all(got[~kept] == 0.0)
+
+
+def test_onehot_rows_and_labels_differ_by_the_denominator_in_torch(batch):
+    z, y, w = batch
+    rows = np.eye(4)[y]
+    by_label = float(_ce(z, y.astype(np.int64), weight=w))
+    by_rows = float(_ce(z, rows, weight=w))
+    assert by_rows * len(y) == pytest.approx(by_label * w[y].sum(), rel=1e-13)
+    assert lb.softmax_cross_entropy(rows, z, weight=w) == pytest.approx(by_rows, rel=1e-13)
+    assert lb.softmax_cross_entropy(y, z, weight=w) == pytest.approx(by_label, rel=1e-13)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("smoothing", [0.0, 0.3])
+def test_probability_targets_with_weight_like_torch(batch, reduction, smoothing):
+    z, _, w = batch
+    t = np.random.default_rng(1).dirichlet(np.ones(4), size=z.shape[0])
+    kw = dict(weight=w, label_smoothing=smoothing, reduction=reduction)
+    np.testing.assert_allclose(lb.softmax_cross_entropy(t, z, **kw), _ce(z, t, **kw), rtol=1e-13)
+
+
+def test_smoothed_weighted_loss_formula_matches_torch(batch):
+    """The chapter's display cep-ls-torch: (1 - a) w_y l + (a / C) sum_k w_k (LSE - z_k)."""
+    z, y, w = batch
+    a, c = 0.2, z.shape[1]
+    lse = np.array([float(mp.log(mp.fsum(mp.exp(mp.mpf(float(v))) for v in r))) for r in z])
+    formula = (1 - a) * w[y] * (lse - z[np.arange(len(y)), y]) + a / c * ((lse[:, None] - z) @ w)
+    torch_none = _ce(z, y.astype(np.int64), weight=w, label_smoothing=a, reduction="none")
+    np.testing.assert_allclose(torch_none, formula, rtol=1e-12)
+    torch_mean = float(_ce(z, y.astype(np.int64), weight=w, label_smoothing=a))
+    assert torch_mean == pytest.approx(math.fsum(formula) / w[y].sum(), rel=1e-12)
+
+
+# ------------------------------------------------------------- label smoothing optimum
+
+
+@pytest.mark.parametrize("alpha,c", [(0.1, 10), (0.3, 10), (0.2, 4), (0.01, 1000)])
+def test_label_smoothing_minimum_and_gap_with_torch_autograd(alpha, c):
+    ty, tk = 1 - alpha + alpha / c, alpha / c
+    lead = math.log(ty / tk)
+    z = torch.zeros(1, c, dtype=torch.float64)
+    z[0, 0] = lead
+    z.requires_grad_(True)
+    loss = F.cross_entropy(z, torch.tensor([0]), label_smoothing=alpha)
+    loss.backward()
+    assert float(z.grad.abs().max()) < 1e-12  # a stationary point
+    entropy = float(-mp.mpf(ty) * mp.log(ty) - (c - 1) * mp.mpf(tk) * mp.log(tk))
+    assert loss.item() == pytest.approx(entropy, rel=1e-13)
+    assert entropy > 0  # the minimum is no longer 0
+    for d in (-0.5, 0.5):
+        z2 = torch.zeros(1, c, dtype=torch.float64)
+        z2[0, 0] = lead + d
+        assert float(F.cross_entropy(z2, torch.tensor([0]), label_smoothing=alpha)) > loss.item()
+
+
+# ------------------------------------------------------------- the double softmax
+
+
+@pytest.mark.parametrize("c", [2, 3, 10, 100])
+def test_double_softmax_band_matches_torch(c):
+    rng = np.random.default_rng(c)
+    z = np.vstack([rng.normal(scale=4.0, size=(50, c)), np.zeros((1, c))])
+    y = rng.integers(0, c, size=z.shape[0])
+    zt = torch.tensor(z)
+    loss = F.cross_entropy(torch.softmax(zt, dim=1), torch.tensor(y), reduction="none").numpy()
+    np.testing.assert_allclose(lb.softmax_cross_entropy(y, lb.softmax(z), reduction="none"), loss, rtol=1e-13)
+    floor, ceil = math.log(1 + (c - 1) / math.e), math.log(math.e + c - 1)
+    assert np.all(loss >= floor - 1e-15) and np.all(loss <= ceil + 1e-15)
+    assert loss[-1] == pytest.approx(math.log(c), rel=1e-14)  # equal logits
+    right = np.zeros((1, c))
+    right[0, 0] = 60.0
+    wrong = np.zeros((1, c))
+    wrong[0, 1] = 60.0
+    for zz, want in ((right, floor), (wrong, ceil)):
+        got = float(F.cross_entropy(torch.softmax(torch.tensor(zz), 1), torch.tensor([0])))
+        assert got == pytest.approx(want, rel=1e-14)
+
+
+@pytest.mark.parametrize("soft", [False, True])
+def test_double_softmax_grad_matches_torch_autograd(soft):
+    rng = np.random.default_rng(5)
+    z = rng.normal(scale=3.0, size=(7, 5))
+    z[0] = [-12.0, 0, 0, 0, 0]
+    y = rng.integers(0, 5, size=7)
+    y[0] = 0
+    target = rng.dirichlet(np.ones(5), size=7) if soft else y
+    zt = torch.tensor(z, requires_grad=True)
+    F.cross_entropy(torch.softmax(zt, dim=1), torch.tensor(target)).backward()
+    np.testing.assert_allclose(demos.double_softmax_grad(target, z), zt.grad.numpy(), rtol=1e-10, atol=1e-17)
+
+
+def test_double_softmax_grad_is_one_over_c_at_equal_logits():
+    for c in (2, 5, 10):
+        z = np.full((3, c), -1.3)
+        y = np.array([0, c - 1, 1])
+        np.testing.assert_allclose(demos.double_softmax_grad(y, z), lb.softmax_cross_entropy_grad(y, z) / c,
+                                   rtol=1e-13)
+
+
+def test_double_softmax_grad_errors_name_the_argument():
+    with pytest.raises(ValueError, match="logits"):
+        demos.double_softmax_grad([0], [[np.nan, 0.0]])
+    with pytest.raises(ValueError, match="y_true"):
+        demos.double_softmax_grad([3], [[0.0, 0.0]])
+
+
+# ------------------------------------------------------------- low precision
+
+
+def test_format_ends_match_torch_finfo_and_exact_values():
+    for name, tdt, m_bits, e_min in (("float16", torch.float16, 10, 24), ("float32", torch.float32, 23, 149)):
+        dt = np.dtype(name).type
+        assert float(np.nextafter(dt(1), dt(0))) == 1 - 2.0 ** -(m_bits + 1)
+        assert float(np.nextafter(dt(0), dt(1))) == 2.0 ** -e_min
+        assert float(torch.finfo(tdt).smallest_normal) == float(np.finfo(dt).smallest_normal)
+        assert float(torch.finfo(tdt).eps) == 2.0 ** -m_bits
+
+
+@pytest.mark.parametrize("dtype,m_bits", [("float16", 10), ("float32", 23)])
+def test_probability_route_saturates_at_log_2_over_u_minus_1(dtype, m_bits):
+    u = 2.0 ** -(m_bits + 1)
+    zs = float(mp.log(2 / mp.mpf(u) - 1))
+    below, above = zs * (1 - 1e-9), zs * (1 + 1e-9)
+    f = demos.log_loss_in_dtype
+    assert f([1.0], [below], dtype=dtype, route="probs")[0] == pytest.approx(float(-mp.log1p(-mp.mpf(u))), rel=1e-3)
+    assert f([1.0], [above], dtype=dtype, route="probs")[0] == 0.0
+    assert np.isinf(f([0.0], [above], dtype=dtype, route="probs")[0])
+    # the stored probability is torch's sigmoid rounded to the format (float64 sigmoid, then cast)
+    tdt = getattr(torch, dtype)
+    for z in (below, above):
+        p = torch.sigmoid(torch.tensor([z], dtype=torch.float64)).to(tdt)
+        assert float(-torch.log(p.double())) == pytest.approx(
+            float(f([1.0], [z], dtype=dtype, route="probs")[0]), abs=2.0 ** -(m_bits + 1))
+
+
+def test_float16_routes_match_torch_half_arithmetic():
+    z = np.linspace(-30.0, 30.0, 241)
+    ones = np.ones_like(z)
+    # label 1: torch's float16 BCE-with-logits gives the same float16 values as the demo's logit route
+    ref = F.binary_cross_entropy_with_logits(torch.tensor(z, dtype=torch.float16),
+                                             torch.ones(z.size, dtype=torch.float16), reduction="none")
+    got = demos.log_loss_in_dtype(ones, z, dtype="float16", route="logits")
+    ulp = np.spacing(np.abs(got).astype(np.float16)).astype(float)
+    assert np.all(np.abs(got - ref.double().numpy()) <= ulp)
+    # the probability route: -log of the float16-stored sigmoid, by torch in float16
+    p16 = torch.sigmoid(torch.tensor(z)).to(torch.float16)
+    ref_p = (-torch.log(p16)).double().numpy()
+    got_p = demos.log_loss_in_dtype(ones, z, dtype="float16", route="probs")
+    finite = np.isfinite(ref_p)
+    assert np.array_equal(finite, np.isfinite(got_p))
+    assert np.all(np.abs(got_p[finite] - ref_p[finite]) <= np.spacing(np.abs(got_p[finite]).astype(np.float16)))
+
+
+def test_float16_logit_route_against_mpmath():
+    z = np.linspace(0.0, 17.0, 69)
+    got = demos.log_loss_in_dtype(np.ones_like(z), z, dtype="float16", route="logits")
+    for g, v in zip(got, z):
+        exact = float(mp.log1p(mp.exp(-mp.mpf(float(np.float16(v))))))
+        # float16 relative accuracy in the normal range, absolute 2^-24 below it
+        assert abs(g - exact) <= max(2.0 ** -9 * exact, 2.0 ** -24)
+    assert got[-1] > 0  # still resolved at z = 17
+    assert demos.log_loss_in_dtype([0.0], [60000.0])[0] == 60000.0
+
+
+def test_float16_probability_route_floor_and_cap():
+    z = np.linspace(-20.0, 20.0, 4001)
+    pos = demos.log_loss_in_dtype(np.ones_like(z), z, dtype="float16", route="probs")
+    finite = pos[np.isfinite(pos) & (pos > 0)]
+    assert finite.min() == pytest.approx(float(-mp.log1p(-mp.mpf(2) ** -11)), rel=2.0 ** -10)
+    assert finite.max() <= float(24 * mp.log(2)) * (1 + 2.0 ** -10)
+    assert np.isinf(pos).any() and (pos == 0).any()
+
+
+def test_log_loss_in_dtype_errors():
+    f = demos.log_loss_in_dtype
+    with pytest.raises(ValueError, match="dtype"):
+        f([1.0], [0.0], dtype="bfloat16")
+    with pytest.raises(ValueError, match="logits must fit in float16"):
+        f([1.0], [1e5])
+    with pytest.raises(ValueError, match="y_true"):
+        f([0.5], [0.0])
+    with pytest.raises(ValueError, match="route"):
+        f([1.0], [0.0], route="probabilities")
+    with pytest.raises(ValueError, match="y_true"):
+        f([1.0, 0.0], [0.0])
+
+
+def test_autocast_computes_the_losses_in_float32():
+    """PyTorch's AMP documentation: cross_entropy and binary_cross_entropy_with_logits
+    autocast to float32 (the chapter quotes it; checked here on the CPU)."""
+    a = torch.randn(4, 3, generator=torch.Generator().manual_seed(0))
+    w = torch.randn(3, 3, generator=torch.Generator().manual_seed(1))
+    for low in (torch.float16, torch.bfloat16):
+        with torch.autocast("cpu", dtype=low):
+            logits = a @ w
+            assert logits.dtype == low
+            assert F.cross_entropy(logits, torch.tensor([0, 1, 2, 0])).dtype == torch.float32
+            assert F.binary_cross_entropy_with_logits(logits, torch.zeros_like(logits)).dtype == torch.float32
