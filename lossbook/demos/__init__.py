@@ -41,3 +41,7 @@ from . import learning as _learning  # noqa: E402
 from .learning import *  # noqa: E402,F401,F403
 
 __all__ += [n for n in _learning.__all__ if n not in __all__]
+from . import choosing as _choosing  # noqa: E402
+from .choosing import *  # noqa: E402,F401,F403
+
+__all__ += [n for n in _choosing.__all__ if n not in __all__]
