@@ -1633,6 +1633,13 @@ EXCLUDED = {
     # chapter demos of "Learning as optimisation" (tested in test_learning_demos.py)
     "population_risk_logistic": "demo quadrature of the chapter's model",
     "erm_gap_simulation": "simulation", "minibatch_gradients": "simulation",
+    # chapter demos of "Choosing and debugging a loss" (tested against SciPy and scikit-learn,
+    # with their errors by text, in test_choosing_demos.py)
+    "make_imbalanced_binary": "demo data", "make_count_data": "demo data",
+    "make_heteroscedastic": "demo data", "fit_weighted_logistic": "trainer",
+    "fit_log_linear": "trainer", "fit_linear_quantile": "trainer (exhaustive over pairs)",
+    "binary_focal_minimiser": "demo root-finder (bisection)", "bayes_action": "demo decision rule",
+    "threshold_cost_curve": "demo cost curve",
 }
 
 

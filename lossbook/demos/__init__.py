@@ -45,3 +45,7 @@ from . import practice as _practice  # noqa: E402
 from .practice import *  # noqa: E402,F401,F403
 
 __all__ += [n for n in _practice.__all__ if n not in __all__]
+from . import choosing as _choosing  # noqa: E402
+from .choosing import *  # noqa: E402,F401,F403
+
+__all__ += [n for n in _choosing.__all__ if n not in __all__]
