@@ -261,8 +261,8 @@ def test_layer_gradient_norms_match_finite_differences_of_the_forward_pass(activ
     "activation, gain", [("sigmoid", 1.0), ("tanh", 1.0), ("relu", np.sqrt(2.0)), ("sigmoid", 4.0)]
 )
 def test_layer_gradient_norms_match_torch_autograd_at_every_layer(activation, gain):
-    # The chapter's configuration (20 layers of 64 units, 128 inputs), rebuilt from the draws
-    # the docstring lists, differentiated by PyTorch's autograd: a second oracle that shares
+    # The chapter's configuration (20 layers of 64 units, 128 inputs), rebuilt from the same
+    # seeded draws, differentiated by PyTorch's autograd: a second oracle that shares
     # no code with the back-propagation recursion, down to the sigmoid case's ~1e-13.
     import torch
 
