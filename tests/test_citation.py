@@ -249,3 +249,18 @@ def test_chapter_cite_box_names_the_chapter_by_title(built_site):
     text = box.get_text()
     assert "KL divergence. In Lossbook" in text
     assert not re.search(r"Chapter \d", text)
+
+
+def test_references_bib_braces_balance():
+    """Union merges of branches that append to references.bib have dropped or doubled closing
+    braces; pybtex tolerates a stray one, so the file is checked brace by brace."""
+    depth = 0
+    for n, line in enumerate((ROOT / "book" / "references.bib").read_text().splitlines(), 1):
+        if line.lstrip().startswith("%"):
+            continue
+        for ch in line:
+            depth += (ch == "{") - (ch == "}")
+            assert depth >= 0, f"references.bib line {n}: a closing brace with no entry open"
+        if line.startswith("@"):
+            assert depth == 1, f"references.bib line {n}: an entry starts before the previous one closed"
+    assert depth == 0
