@@ -192,6 +192,43 @@ def test_the_visible_sidebar_button_works(shown_browser, server, width):
         context.close()
 
 
+_INLINE_AND_OUTPUTS = """() => {
+  const out = [];
+  // an inline formula neither wraps nor scrolls: its right edge must stay inside its block
+  for (const c of document.querySelectorAll('article mjx-container:not([display="true"])')) {
+    const block = c.closest('p, li, td, dd, div.admonition, div.math, dt') || c.parentElement;
+    const b = block.getBoundingClientRect(), r = c.getBoundingClientRect();
+    if (r.width > 0 && r.right > b.right + 1 && !c.closest('.pst-scrollable-table-container, .table-wrapper'))
+      out.push('inline formula ' + (c.getAttribute('aria-label') || c.textContent).slice(0, 60)
+               + ': ' + Math.round(r.right - b.right) + ' px past its block');
+  }
+  // a printed output is read, not scrolled: it fits its box at desktop width
+  for (const pre of document.querySelectorAll('article div.cell_output pre')) {
+    if (pre.getBoundingClientRect().width > 0 && pre.scrollWidth > pre.clientWidth + 1)
+      out.push('cell output ' + pre.textContent.trim().split('\\n')[0].slice(0, 60) + ': '
+               + pre.scrollWidth + ' px in ' + pre.clientWidth);
+  }
+  return out;
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.build
+def test_inline_formulas_and_printed_outputs_fit_at_1280(shown_browser, server):
+    """At 1280 px no inline formula runs past its paragraph (inline maths is cut, not
+    scrolled) and no printed cell output is wider than its box (the visual audit found both)."""
+    context = shown_browser.new_context(viewport={"width": 1280, "height": 900})
+    problems = []
+    try:
+        for page_path in PAGES:
+            page, _ = _open(context, server, page_path)
+            problems += [f"{page_path}: {p}" for p in page.evaluate(_INLINE_AND_OUTPUTS)]
+            page.close()
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems[:40])
+
+
 @pytest.mark.browser
 @pytest.mark.build
 def test_code_column_holds_the_line_limit_at_1280(shown_browser, server):
