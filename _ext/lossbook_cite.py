@@ -346,7 +346,9 @@ def _register_pybtex_style():
                 if len(names) == 2:
                     return f"{names[0]} and {names[1]}"
                 return f"{names[0]} et al."
-        return entry.fields.get("title", entry.key)
+        # no author or editor (a documentation page): the title, as the in-text label prints
+        # it (without the BibTeX braces that protect its capitals)
+        return entry.fields.get("title", entry.key).replace("{", "").replace("}", "")
 
     class AuthorYearLabels(BaseLabelStyle):
         """'Goodfellow et al., 2016': the label the author_year reference style prints in the text."""
@@ -355,11 +357,27 @@ def _register_pybtex_style():
             for entry in sorted_entries:
                 yield f"{who(entry)}, {entry.fields.get('year', 'n.d.')}"
 
+    from pybtex.style.sorting.author_year_title import SortingStyle as AuthorYearTitle
+
+    class AuthorYearTitleSorting(AuthorYearTitle):
+        """Author, year, title; an entry with no author or editor (a web page) files under
+        what its label starts with (an organisation or the title), not before "A", and a
+        braced corporate author under its first letter, not after "Z"."""
+
+        def sorting_key(self, entry):
+            author_key, year, title = super().sorting_key(entry)
+            if not author_key and not entry.persons.get("editor"):
+                author_key = (entry.fields.get("organization") or entry.fields.get("title", "")).strip("{}").lower()
+            # a corporate author is braced ({PyTorch Contributors}): file it under its first letter
+            return (author_key.replace("{", "").replace("}", ""), year, title)
+
     class LossbookStyle(PlainStyle):
         default_label_style = "lossbook-author-year"
-        default_sorting_style = "author_year_title"
+        default_sorting_style = "lossbook-author-year-title"
 
     pybtex.plugin.register_plugin("pybtex.style.labels", "lossbook-author-year", AuthorYearLabels, force=True)
+    pybtex.plugin.register_plugin(
+        "pybtex.style.sorting", "lossbook-author-year-title", AuthorYearTitleSorting, force=True)
     pybtex.plugin.register_plugin("pybtex.style.formatting", "lossbook", LossbookStyle, force=True)
 
 

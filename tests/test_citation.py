@@ -160,6 +160,11 @@ def test_bibliography_labels_are_the_in_text_labels(built_site):
     # a year, with a letter when one author-year pair names two works ("Zhang, 2004a")
     assert labels and all(re.search(r", (\d{4}[a-z]?|n\.d\.)$", v) for v in labels.values()), labels
     assert len(set(labels.values())) == len(labels), "two bibliography entries share a label"
+    # filed in alphabetical order by the label's first letter (web pages without an author
+    # under their title, braced corporate authors under their first letter), no BibTeX braces
+    firsts = [v.lstrip("{")[0].lower() for v in labels.values()]
+    assert firsts == sorted(firsts), firsts
+    assert not [v for v in labels.values() if "{" in v or "}" in v]
     checked = 0
     for doc in NUMBERED:
         page = _soup(built_site / f"{doc}.html")
