@@ -138,3 +138,64 @@ def test_sklearn_hinge_loss_needs_labels_when_a_class_is_missing():
         hinge_loss(Y[:1], S[:1])
     assert hinge_loss(Y[:2], S[:2], labels=[0, 1, 2]) == pytest.approx(
         float(lb.crammer_singer_hinge(Y[:2], S[:2])), rel=1e-13)
+
+
+def test_sklearn_hinge_loss_asks_for_labels_when_three_of_four_classes_are_present():
+    # The pitfall's second case: with three of four classes in y_true the multiclass path runs
+    # but stops and asks for all labels (scikit-learn 1.9.1); labels= again gives Crammer-Singer.
+    from sklearn.metrics import hinge_loss
+
+    rng = np.random.default_rng(3)
+    s4 = rng.normal(size=(6, 4))
+    y3 = np.array([0, 1, 2, 0, 1, 2])
+    with pytest.raises(ValueError, match="Please include all labels in y_true"):
+        hinge_loss(y3, s4)
+    assert hinge_loss(y3, s4, labels=[0, 1, 2, 3]) == pytest.approx(
+        float(lb.crammer_singer_hinge(y3, s4)), rel=1e-13)
+
+
+def test_what_sklearn_svms_train_matches_the_chapter_table():
+    # book/svm-versus-softmax.md, table tab-svm-libraries: LinearSVC defaults to the squared
+    # binary hinge, one-versus-rest (one binary problem per class, the same as fitting each
+    # class against the rest); Crammer-Singer is an option; SVC trains one-versus-one.
+    import inspect
+
+    from sklearn.svm import SVC, LinearSVC
+
+    sig = inspect.signature(LinearSVC).parameters
+    assert sig["loss"].default == "squared_hinge"
+    assert sig["multi_class"].default == "ovr"
+    assert sig["C"].default == 1.0
+    X, y = demos.make_blobs(30, 3, seed=0, radius=2.0)
+    ovr = LinearSVC(dual=False, tol=1e-10, max_iter=100_000).fit(X, y)
+    assert ovr.coef_.shape == (3, 2)
+    for k in range(3):
+        one = LinearSVC(dual=False, tol=1e-10, max_iter=100_000).fit(X, (y == k).astype(int))
+        np.testing.assert_allclose(ovr.coef_[k], one.coef_[0], atol=1e-9)
+        np.testing.assert_allclose(ovr.intercept_[k], one.intercept_[0], atol=1e-9)
+    cs = LinearSVC(multi_class="crammer_singer").fit(X, y)
+    assert cs.coef_.shape == (3, 2)
+    assert not np.allclose(cs.coef_, ovr.coef_, atol=1e-3)
+    X4, y4 = demos.make_blobs(20, 4, seed=1, radius=2.0)
+    ovo = SVC(kernel="linear", decision_function_shape="ovo").fit(X4, y4)
+    assert ovo.decision_function(X4).shape == (len(y4), 4 * 3 // 2)
+    assert "one-vs-one" in SVC.__doc__
+
+
+def test_squared_multiclass_hinge_is_C_times_torch_multi_margin_p2():
+    # The chapter's consistency section: lb.multiclass_hinge(..., squared=True) is C times
+    # torch.nn.functional.multi_margin_loss(p=2) (PyTorch divides the sum over j != y by C).
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(11)
+    for c in (3, 5):
+        s = rng.normal(scale=2.0, size=(40, c))
+        y = rng.integers(0, c, size=40)
+        for margin in (1.0, 0.7):
+            ref = torch.nn.functional.multi_margin_loss(
+                torch.tensor(s), torch.tensor(y), p=2, margin=margin, reduction="none"
+            ).numpy()
+            ours = lb.multiclass_hinge(y, s, margin=margin, squared=True, reduction="none")
+            np.testing.assert_allclose(ours, c * ref, rtol=1e-12, atol=1e-14)
+            np.testing.assert_allclose(
+                lb.multi_margin(y, s, margin=margin, p=2, reduction="none"), ref, rtol=1e-12,
+                atol=1e-14)
