@@ -352,9 +352,6 @@ def unlabelled_axes(svg: str) -> list[str]:
 
 @pytest.mark.browser
 @pytest.mark.build
-@pytest.mark.xfail(strict=True, reason="issue 16.2, remaining: chapter cells set fontsize=8 on legends and "
-                   "annotations (ax.legend(fontsize=8)), and some panels leave an axis unlabelled (shared axes "
-                   "included); the chapters' figure code must change")
 @pytest.mark.parametrize("page_path", CHAPTERS[:1])
 def test_all_figure_text_is_at_least_9pt(shown_browser, server, page_path):
     small = []

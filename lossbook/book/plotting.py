@@ -67,9 +67,10 @@ def style_params() -> dict:
         "text.color": "#222222",
         "xtick.color": "#333333",
         "ytick.color": "#333333",
-        # sizes in pt at the figure's own size; a two-panel figure (9 in wide) is shown at
-        # about 0.87 of it in the 1280 px layout, and its text must stay >= 9 pt there
-        # (tests/test_site_layout.py measures the SVGs as displayed)
+        # sizes in pt at the figure's own size; the 1280 px layout's column is about 660 px
+        # (6.9 in), so a wider figure is shrunk and its text with it: two-panel figures are
+        # 7.2 in wide (shown at about 0.97), chapter cells pass fontsize >= 10, and every
+        # text must stay >= 9 pt as displayed (tests/test_site_layout.py measures the SVGs)
         "font.size": 12,
         "axes.titlesize": 12,
         "axes.labelsize": 12,
