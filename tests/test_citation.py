@@ -121,6 +121,8 @@ def _cited_keys():
     keys = set()
     for p in (ROOT / "book").glob("*.md"):
         for group in re.findall(r"\{cite(?::[a-z]+)?\}`([^`]+)`", p.read_text()):
+            # pre- and post-text in braces, {cite:t}`key{Theorem 5.7}`, may hold commas
+            group = re.sub(r"\{[^{}]*\}", "", group)
             keys.update(k.strip() for k in group.split(","))
     return keys
 

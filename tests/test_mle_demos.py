@@ -11,6 +11,7 @@ from scipy import special, stats
 
 import lossbook as lb
 from lossbook import demos
+from lossbook.demos.mle import _log_ndtr
 
 mp.mp.dps = 50
 
@@ -152,6 +153,26 @@ def test_probit_gradient_carries_the_extra_factor():
             Phi, phi = stats.norm.cdf(v), stats.norm.pdf(v)
             assert fd == pytest.approx(phi / (Phi * (1 - Phi)) * (Phi - yv), rel=1e-6)
             assert abs(fd - (Phi - yv)) > 1e-3
+
+
+def test_log_ndtr_series_remainder_is_below_the_first_omitted_term():
+    """The docstring's bound: twelve terms of the Mills-ratio series leave a
+    relative error below the first omitted term 25!!/x^26 (< 1.4e-28 at
+    |x| > 37), and not far below it (the bound is the right size)."""
+    with mp.workdps(60):
+        for v in (-37.0, -40.0, -100.0):
+            x = mp.mpf(v)
+            series = mp.fsum(
+                (-1) ** k * mp.fac2(2 * k - 1) / x ** (2 * k) for k in range(13)
+            )
+            exact = mp.ncdf(x) * (-x) / mp.npdf(x)
+            bound = mp.fac2(25) / x**26
+            rel = abs(series - exact) / exact
+            assert rel < bound < mp.mpf("1.4e-28")
+            assert rel > bound / 10
+            assert _log_ndtr(np.array([v]))[0] == pytest.approx(
+                float(mp.log(mp.ncdf(x))), rel=1e-15
+            )
 
 
 def test_probit_nll_far_tail_against_mpmath():

@@ -308,8 +308,11 @@ def _log_ndtr(x):
     """log Phi(x) for every finite x.
 
     For x >= -37, erfc has no underflow. Below, the asymptotic series
-    Phi(x) = phi(x)/(-x) (1 - 1/x^2 + 3/x^4 - 15/x^6 + ...) is used in log form;
-    at |x| > 37 twelve terms leave a relative error below 1e-30.
+    Phi(x) = phi(x)/(-x) (1 - 1/x^2 + 3/x^4 - 15/x^6 + ...) is used in log form,
+    with twelve terms (up to 23!!/x^24). The series alternates and its
+    remainder is bounded by the first omitted term, 25!!/x^26, which is below
+    1.4e-28 for |x| > 37: far below double rounding, so the result is as
+    accurate as the arithmetic (about 1e-16 relative).
     """
     xa = np.asarray(x, dtype=float)
     out = np.empty(xa.shape)
