@@ -345,7 +345,9 @@ def unlabelled_axes(svg: str) -> list[str]:
         if ax.get("id", "").startswith("axes_"):
             axes = [a for a in ax.iter() if a.get("id", "").startswith("matplotlib.axis_")]
             labelled = [a for a in axes if any(c.get("id", "").startswith("text_") for c in a)]
-            if len(axes) == 2 and len(labelled) < 2:
+            # an axis without tick labels shows no values (a zoom inset, an image): it needs no label
+            with_values = [a for a in axes if any(c.get("id", "").startswith("text_") for c in a.iter() if c is not a)]
+            if len(axes) == 2 and with_values and len(labelled) < len(with_values):
                 out.append(ax.get("id"))
     return out
 
@@ -546,3 +548,32 @@ def test_build_report_names_the_build_and_lists_chapters_in_book_order(built_sit
     assert "all verified" in table
     exec_table = html.split('id="table-execution-statistics"', 1)[1].split("</table>", 1)[0]
     assert "passed" in exec_table and "FAILED" not in exec_table
+
+
+def test_unlabelled_axes_reads_matplotlib_output():
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    def svg_of(fig):
+        buf = io.StringIO()
+        fig.savefig(buf, format="svg")
+        plt.close(fig)
+        return buf.getvalue()
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    ax.set_xlabel("x")
+    assert len(unlabelled_axes(svg_of(fig))) == 1  # the y axis shows values and has no label
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    inset = ax.inset_axes([0.1, 0.1, 0.3, 0.3])
+    inset.plot([0, 1], [1, 0])
+    inset.set_xticks([])
+    inset.set_yticks([])
+    assert unlabelled_axes(svg_of(fig)) == []  # a zoom inset without ticks needs no labels
