@@ -361,13 +361,13 @@ def _register_pybtex_style():
 
     class AuthorYearTitleSorting(AuthorYearTitle):
         """Author, year, title; an entry with no author or editor (a web page) files under
-        what its label starts with (an organisation or the title), not before "A", and a
+        what its label starts with (its title), not before "A", and a
         braced corporate author under its first letter, not after "Z"."""
 
         def sorting_key(self, entry):
             author_key, year, title = super().sorting_key(entry)
             if not author_key and not entry.persons.get("editor"):
-                author_key = (entry.fields.get("organization") or entry.fields.get("title", "")).strip("{}").lower()
+                author_key = entry.fields.get("title", "").lower()  # what who() prints as its label
             # a corporate author is braced ({PyTorch Contributors}): file it under its first letter
             return (author_key.replace("{", "").replace("}", ""), year, title)
 

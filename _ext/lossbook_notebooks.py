@@ -57,13 +57,14 @@ def wheel_url(baseurl: str, version: str) -> str:
 
 INSTALL_CELL = '''\
 # Run this cell first. Outside the book's own build it installs what the chapter needs:
-# the lossbook package (from the book's site), matplotlib and mpmath (the chapters' checks use it), only when missing.
+# the lossbook package (from the book's site), matplotlib, mpmath (the chapters' checks use it), SciPy and
+# scikit-learn (some chapters compare with them), only when missing.
 LOSSBOOK_VERSION = {version!r}
 LOSSBOOK_BASEURL = {baseurl!r}  # the book's web address (html.baseurl when it was built)
 
 import importlib, importlib.util, os, subprocess, sys
 
-if any(importlib.util.find_spec(m) is None for m in ("lossbook", "matplotlib", "mpmath")):
+if any(importlib.util.find_spec(m) is None for m in ("lossbook", "matplotlib", "mpmath", "scipy", "sklearn")):
     _base = os.environ.get({env!r}, LOSSBOOK_BASEURL).strip().rstrip("/")
     _wheel = f"lossbook-{{LOSSBOOK_VERSION}}-py3-none-any.whl"
     if not _base:
@@ -71,13 +72,14 @@ if any(importlib.util.find_spec(m) is None for m in ("lossbook", "matplotlib", "
             f"lossbook is not installed, and this copy of the notebook does not know the book's web "
             f"address (it was built without html.baseurl). Install it yourself, then run this cell "
             f"again: download {{_wheel}} from the book's 'Run a chapter' page and run "
-            f"'pip install {{_wheel}} matplotlib mpmath'; or, in a copy of the book's repository, run "
-            f"'pip install . matplotlib mpmath'; or set the environment variable {env} to the book's address."
+            f"'pip install {{_wheel}} matplotlib mpmath scipy scikit-learn'; or, in a copy of the book's "
+            f"repository, run 'pip install . matplotlib mpmath scipy scikit-learn'; or set the environment variable {env} to the book's address."
         )
     _url = f"{{_base}}/{wheel_dir}/{{_wheel}}"
     print(f"installing lossbook {{LOSSBOOK_VERSION}} from {{_url}} ...")
     _pip = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", _url, "matplotlib", "mpmath"],
+        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", _url,
+         "matplotlib", "mpmath", "scipy", "scikit-learn"],
         capture_output=True, text=True,
     )
     if _pip.returncode != 0:

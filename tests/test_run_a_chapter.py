@@ -102,7 +102,7 @@ def test_binder_gets_a_small_runtime_environment():
     req = (ROOT / "binder" / "requirements.txt").read_text().split("\n")
     lines = [ln.split("#")[0].strip() for ln in req if ln.split("#")[0].strip()]
     names = {ln.split("==")[0].lower() for ln in lines}
-    assert names == {"numpy", "matplotlib", "mpmath", "."}
+    assert names == {"numpy", "matplotlib", "mpmath", "scipy", "scikit-learn", "."}
     pins = dict(ln.split("==") for ln in (ROOT / "requirements.txt").read_text().split("\n")
                 if "==" in ln and not ln.startswith("#"))
     for ln in lines:

@@ -452,7 +452,7 @@ def test_debris_patterns_can_fail():
 @pytest.mark.parametrize("doc", CHAPTERS)
 def test_verification_cards_are_collapsed_behind_the_mark(built_site, doc):
     html = (built_site / f"{doc}.html").read_text()
-    cards = re.findall(r'(<details class="lb-card"[^>]*>)<summary>[^<]*(?:<span[^>]*>[^<]*</span>)?[^<]*</summary>'
+    cards = re.findall(r'(<details class="lb-card"[^>]*>)<summary>[^<]*(?:<span[^>]*>[^<]*</span>[^<]*)*</summary>'
                        r'<div class="lb-verification', html)
     n_cards = html.count('<div class="lb-verification ')
     assert n_cards and len(cards) == n_cards, f"{n_cards} cards, {len(cards)} inside a collapsed <details>"
