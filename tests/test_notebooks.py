@@ -97,9 +97,9 @@ def test_paired_notebooks_match_their_myst_sources():
 
 def test_paired_notebook_opens_with_the_install_cell():
     """The first cell installs lossbook when it is missing; nothing else installs anything."""
+    nb = next(iter(_paired().values()))  # puts _ext on sys.path first
     from lossbook_notebooks import install_cell_source
 
-    nb = next(iter(_paired().values()))
     first = nb.cells[0]
     assert first.cell_type == "code"
     assert first.source == install_cell_source(version=nb.metadata["lossbook"]["version"],
