@@ -247,7 +247,7 @@ def test_chapter_verified_marks_open_their_checks_and_notebook_download(browser,
         nb = json.loads(resp.text())
         assert nb["nbformat"] == 4
         # its first cell installs lossbook when it is missing (tests/test_run_a_chapter.py runs it)
-        assert 'for m in ("lossbook", "matplotlib", "mpmath")' in "".join(nb["cells"][0]["source"]) and nb["cells"][0]["cell_type"] == "code"
+        assert 'for m in ("lossbook", "matplotlib", "mpmath", "scipy", "sklearn")' in "".join(nb["cells"][0]["source"]) and nb["cells"][0]["cell_type"] == "code"
         assert any(c["cell_type"] == "code" for c in nb["cells"])
         # exercises, with their solutions hidden until the reader asks
         assert p.locator("article div.exercise").count() >= 3

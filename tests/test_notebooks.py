@@ -104,6 +104,6 @@ def test_paired_notebook_opens_with_the_install_cell():
     assert first.cell_type == "code"
     assert first.source == install_cell_source(version=nb.metadata["lossbook"]["version"],
                                                baseurl=nb.metadata["lossbook"]["baseurl"])
-    assert 'for m in ("lossbook", "matplotlib", "mpmath")' in first.source and "pip" in first.source
+    assert 'for m in ("lossbook", "matplotlib", "mpmath", "scipy", "sklearn")' in first.source and "pip" in first.source
     assert nb.cells[1].cell_type == "markdown" and "Run a chapter" in nb.cells[1].source
     assert not any("pip" in c.source for c in nb.cells[2:] if c.cell_type == "code")
