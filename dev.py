@@ -30,9 +30,16 @@ PY = BIN / ("python.exe" if os.name == "nt" else "python")
 BUILD = ["build", ".", "-W", "-n", "--keep-going"]
 
 
-def _run(cmd, **kw):
+# One BLAS thread for builds, tests and their kernels (a reader's setting wins): the chapters'
+# matrices are small, so threads only cost time (10-30x on a loaded machine), and a fixed thread
+# count keeps the order of BLAS sums, hence the last bits of the numbers, the same on any machine.
+SINGLE_THREAD = {v: "1" for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+
+
+def _run(cmd, env=None, **kw):
     print("+", " ".join(str(c) for c in cmd), flush=True)
-    return subprocess.run([str(c) for c in cmd], cwd=ROOT, **kw).returncode
+    env = {**SINGLE_THREAD, **(os.environ if env is None else env)}
+    return subprocess.run([str(c) for c in cmd], cwd=ROOT, env=env, **kw).returncode
 
 
 def ensure_env() -> None:
