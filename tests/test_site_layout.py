@@ -167,6 +167,26 @@ def test_notation_table_fits_its_column(shown_browser, server, width):
 
 @pytest.mark.browser
 @pytest.mark.build
+@pytest.mark.parametrize("width", [1280, 390])
+def test_build_report_tables_fit_their_column(shown_browser, server, width):
+    """The build report's per-chapter check and claim tables and the mutation table fit the
+    column at 1280 px (long labels wrap) and stack on a phone (visual audit, 2026-12-03)."""
+    context = shown_browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page, _ = _open(context, server, "book/build-report")
+        sizes = page.evaluate(
+            """() => [...document.querySelectorAll('article table')].map(t => {
+                 const c = t.closest('.pst-scrollable-table-container') || t.parentElement;
+                 return [t.id, t.getBoundingClientRect().width, c.clientWidth]; })""")
+    finally:
+        context.close()
+    assert len(sizes) >= 10 and any(i == "table-mutation-net" for i, _, _ in sizes)
+    wide = [(i, round(w), c) for i, w, c in sizes if w > c + 1]
+    assert not wide, f"build-report tables wider than the column at {width} px: {wide}"
+
+
+@pytest.mark.browser
+@pytest.mark.build
 @pytest.mark.parametrize("width", [390, 768, 1280])
 def test_the_visible_sidebar_button_works(shown_browser, server, width):
     """The button a reader sees opens the table of contents on a phone or tablet (a dialog)
