@@ -202,7 +202,8 @@ def fit_platt(scores, y_true):
     Examples
     --------
     >>> import lossbook as lb
-    >>> a, b = lb.fit_platt([-2.0, -1.0, 1.0, 2.0, -0.5, 0.5], [0, 1, 0, 1, 0, 1])
+    >>> s = [-2.0, -1.0, 1.0, 2.0, -0.5, 0.5]
+    >>> a, b = lb.fit_platt(s, [0, 1, 0, 1, 0, 1])
     >>> round(a, 4), round(b, 4)
     (0.6304, 0.0)
     """

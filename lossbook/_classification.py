@@ -176,7 +176,8 @@ def binary_focal_loss_grad(y_true, logits, *, gamma=2.0, alpha=None):
     Examples
     --------
     >>> import lossbook as lb
-    >>> [round(float(g), 6) for g in lb.binary_focal_loss_grad([1, 0], [0.0, 0.0], gamma=0.0)]
+    >>> g = lb.binary_focal_loss_grad([1, 0], [0.0, 0.0], gamma=0.0)
+    >>> [round(float(v), 6) for v in g]
     [-0.25, 0.25]
     """
     gamma = _check_gamma(gamma)

@@ -299,7 +299,8 @@ def binary_cross_entropy_grad(y_true, y_prob, *, eps=None):
     Examples
     --------
     >>> import lossbook as lb
-    >>> [round(float(g), 6) for g in lb.binary_cross_entropy_grad([1, 0], [0.5, 0.5])]
+    >>> g = lb.binary_cross_entropy_grad([1, 0], [0.5, 0.5])
+    >>> [round(float(v), 6) for v in g]
     [-1.0, 1.0]
     """
     y, pc, eps, _ = _bce_setup(y_true, y_prob, eps)
@@ -377,7 +378,8 @@ def binary_cross_entropy_with_logits(y_true, logits, *, reduction="mean"):
     Examples
     --------
     >>> import lossbook as lb
-    >>> round(float(lb.binary_cross_entropy_with_logits([1, 0], [2.0, -1.0])), 6)
+    >>> loss = lb.binary_cross_entropy_with_logits([1, 0], [2.0, -1.0])
+    >>> round(float(loss), 6)
     0.220095
     >>> float(lb.binary_cross_entropy_with_logits([1.0], [40.0]))
     4.248354255291589e-18
@@ -410,7 +412,8 @@ def binary_cross_entropy_with_logits_grad(y_true, logits):
     Examples
     --------
     >>> import lossbook as lb
-    >>> [float(g) for g in lb.binary_cross_entropy_with_logits_grad([1, 0], [0.0, 0.0])]
+    >>> g = lb.binary_cross_entropy_with_logits_grad([1, 0], [0.0, 0.0])
+    >>> [float(v) for v in g]
     [-0.25, 0.25]
     """
     y, z = _bce_logits_setup(y_true, logits)
@@ -544,7 +547,8 @@ def categorical_cross_entropy(y_true, y_prob, *, eps=None, normalize=False, redu
     >>> from lossbook import book
     >>> with book.expect_error(ValueError):
     ...     lb.categorical_cross_entropy([0], [[0.5, 0.6]])
-    ValueError: y_prob rows must sum to 1 (row 0 sums to 1.1; tolerance 1e-06); pass normalize=True to rescale
+    ValueError: y_prob rows must sum to 1 (row 0 sums to 1.1; tolerance 1e-06);
+    pass normalize=True to rescale
     """
     reduction = _v.check_reduction(reduction)
     labels, soft, p, sums, eps, py = _cce_setup(y_true, y_prob, eps, normalize, gather=True)
@@ -715,7 +719,8 @@ def softmax_cross_entropy(y_true, logits, *, weight=None, ignore_index=None, lab
     Examples
     --------
     >>> import lossbook as lb
-    >>> round(float(lb.softmax_cross_entropy([0, 1], [[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]])), 6)
+    >>> logits = [[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]]
+    >>> round(float(lb.softmax_cross_entropy([0, 1], logits)), 6)
     0.31854
     >>> float(lb.softmax_cross_entropy([0], [[0.0, -40.0]]))
     4.248354255291589e-18

@@ -342,7 +342,8 @@ def gaussian_kl_diag(mu1, s1, mu2, s2):
     Examples
     --------
     >>> import lossbook as lb
-    >>> float(lb.gaussian_kl_diag([0.0, 0.0], [1.0, 1.0], [0.0, 0.0], [1.0, 1.0]))
+    >>> zero, one = [0.0, 0.0], [1.0, 1.0]
+    >>> float(lb.gaussian_kl_diag(zero, one, zero, one))
     0.0
     >>> round(float(lb.gaussian_kl_diag([1.0, 0.0], 1.0, [0.0, 0.0], 1.0)), 6)
     0.5
@@ -441,7 +442,8 @@ def gaussian_kl_mvn(mu1, cov1, mu2, cov2):
     >>> import lossbook as lb
     >>> float(lb.gaussian_kl_mvn([0.0, 0.0], np.eye(2), [0.0, 0.0], np.eye(2)))
     0.0
-    >>> round(float(lb.gaussian_kl_mvn([1.0, 0.0], np.eye(2), [0.0, 0.0], np.eye(2))), 6)
+    >>> kl = lb.gaussian_kl_mvn([1.0, 0.0], np.eye(2), [0.0, 0.0], np.eye(2))
+    >>> round(float(kl), 6)
     0.5
     """
     m1 = _v.as_float_array(mu1, "mu1", ndim=1)

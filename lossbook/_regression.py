@@ -280,7 +280,8 @@ def pinball_loss(y_true, y_pred, *, quantile=0.5, reduction="mean"):
     Examples
     --------
     >>> import lossbook as lb
-    >>> lb.pinball_loss([1.0, 1.0], [0.0, 2.0], quantile=0.9, reduction="none").tolist()
+    >>> lb.pinball_loss([1.0, 1.0], [0.0, 2.0], quantile=0.9,
+    ...                reduction="none").tolist()
     [0.9, 0.09999999999999998]
     """
     reduction = _v.check_reduction(reduction)

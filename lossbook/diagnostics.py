@@ -144,7 +144,8 @@ def expected_calibration_error(y_true, y_prob, *, n_bins=10):
     Examples
     --------
     >>> import lossbook as lb
-    >>> round(lb.expected_calibration_error([0, 1], [[0.9, 0.1], [0.7, 0.3]], n_bins=2), 12)
+    >>> P = [[0.9, 0.1], [0.7, 0.3]]
+    >>> round(lb.expected_calibration_error([0, 1], P, n_bins=2), 12)
     0.3
     """
     r = reliability_bins(y_true, y_prob, n_bins=n_bins)
@@ -181,7 +182,8 @@ def largest_loss_per_class(y_true, losses, *, k):
     --------
     >>> import lossbook as lb
     >>> from lossbook import demos
-    >>> demos.largest_loss_per_class([0, 0, 1, 1, 1], [0.1, 2.0, 0.5, 3.0, 0.2], k=1).tolist()
+    >>> losses = [0.1, 2.0, 0.5, 3.0, 0.2]
+    >>> demos.largest_loss_per_class([0, 0, 1, 1, 1], losses, k=1).tolist()
     [1, 3]
     """
     y = _v.check_labels(y_true, "y_true")
@@ -331,8 +333,9 @@ def mix_pseudo_labels(x_labelled, y_labelled, x_unlabelled, pseudo_labels, *, ps
     --------
     >>> import numpy as np, lossbook as lb
     >>> from lossbook import demos
-    >>> x, y, is_p = demos.mix_pseudo_labels(np.zeros((4, 2)), [0, 1, 0, 1], np.ones((10, 2)),
-    ...                                      [1] * 10, pseudo_fraction=1/3, seed=0)
+    >>> x, y, is_p = demos.mix_pseudo_labels(
+    ...     np.zeros((4, 2)), [0, 1, 0, 1], np.ones((10, 2)),
+    ...     [1] * 10, pseudo_fraction=1/3, seed=0)
     >>> int(is_p.sum()), len(y)
     (2, 6)
     """

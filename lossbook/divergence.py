@@ -411,7 +411,8 @@ def fit_gaussian_kl(x, log_p, *, direction="forward", mu0=None, sigma0=None, tol
     >>> from lossbook import demos
     >>> x = np.linspace(-10, 14, 2401)
     >>> lp = lb.gaussian_mixture_logpdf(x, [1.0], [2.0], [1.5])
-    >>> mu, sigma = demos.fit_gaussian_kl(x, lp, direction="reverse", mu0=0.0, sigma0=1.0)
+    >>> mu, sigma = demos.fit_gaussian_kl(x, lp, direction="reverse",
+    ...                                   mu0=0.0, sigma0=1.0)
     >>> round(mu, 4), round(sigma, 4)
     (2.0, 1.5)
     """

@@ -123,7 +123,8 @@ def categorical_nll(labels, probs, *, reduction="mean"):
     Examples
     --------
     >>> import lossbook as lb
-    >>> round(float(lb.categorical_nll([0, 0, 1], [0.5, 0.25, 0.25], reduction="sum")), 6)
+    >>> nll = lb.categorical_nll([0, 0, 1], [0.5, 0.25, 0.25], reduction="sum")
+    >>> round(float(nll), 6)
     2.772589
     """
     reduction = _v.check_reduction(reduction)

@@ -167,7 +167,8 @@ def simulate_prediction_set(n=2000, *, confident_wrong=3, margin_mean=6.0, margi
     --------
     >>> import lossbook as lb
     >>> from lossbook import demos
-    >>> y, p, wrong = demos.simulate_prediction_set(10, confident_wrong=1, seed=1)
+    >>> y, p, wrong = demos.simulate_prediction_set(10, confident_wrong=1,
+    ...                                             seed=1)
     >>> y.shape, p.shape, int(wrong.sum())
     ((10,), (10,), 1)
     """
@@ -266,7 +267,8 @@ def clip_sweep(y_true, y_prob, eps_values):
     --------
     >>> import lossbook as lb
     >>> from lossbook import demos
-    >>> [round(float(v), 4) for v in demos.clip_sweep([1, 0], [0.0, 0.0], [0.1, 0.01])]
+    >>> sweep = demos.clip_sweep([1, 0], [0.0, 0.0], [0.1, 0.01])
+    >>> [round(float(v), 4) for v in sweep]
     [1.204, 2.3076]
     """
     p = _probs(y_prob)
@@ -491,7 +493,8 @@ def fit_two_layer_gd(X, Y, *, output_error="cross_entropy", hidden=4, lr=1.0, ep
     --------
     >>> import numpy as np, lossbook as lb
     >>> from lossbook import demos
-    >>> X = np.array([[0., 0.], [0., 1.], [1., 0.], [1., 1.]]); Y = np.array([[0.], [1.], [1.], [1.]])
+    >>> X = np.array([[0., 0.], [0., 1.], [1., 0.], [1., 1.]])
+    >>> Y = np.array([[0.], [1.], [1.], [1.]])
     >>> h = demos.fit_two_layer_gd(X, Y, epochs=300, seed=0)
     >>> bool(h["cross_entropy"][-1] < h["cross_entropy"][0])
     True

@@ -264,7 +264,8 @@ def loss_surface(loss, w0, w1):
     --------
     >>> import numpy as np, lossbook as lb
     >>> from lossbook import demos
-    >>> Z = demos.loss_surface(lambda w: float(w[0] ** 2 + 2 * w[1]), [0.0, 1.0, 2.0], [0.0, 1.0])
+    >>> Z = demos.loss_surface(lambda w: float(w[0] ** 2 + 2 * w[1]),
+    ...                         [0.0, 1.0, 2.0], [0.0, 1.0])
     >>> Z.tolist()
     [[0.0, 1.0, 4.0], [2.0, 3.0, 6.0]]
     """
@@ -318,7 +319,8 @@ def gradient_descent(loss, grad, w_init, *, learning_rate, n_steps):
     --------
     >>> import numpy as np, lossbook as lb
     >>> from lossbook import demos
-    >>> path = demos.gradient_descent(lambda w: float(w @ w), lambda w: 2 * w, [1.0, -2.0],
+    >>> path = demos.gradient_descent(lambda w: float(w @ w), lambda w: 2 * w,
+    ...                               [1.0, -2.0],
     ...                               learning_rate=0.25, n_steps=2)
     >>> path.weights.tolist()
     [[1.0, -2.0], [0.5, -1.0], [0.25, -0.5]]
@@ -383,9 +385,10 @@ def stochastic_gradient_descent(loss, grad, w_init, n_samples, *, learning_rate,
     >>> from lossbook import demos
     >>> x = np.array([1.0, 2.0, 3.0])
     >>> path = demos.stochastic_gradient_descent(
-    ...     lambda w: float(np.mean((w[0] - x) ** 2)), lambda w, i: 2 * np.mean(w[0] - x[i], keepdims=True),
+    ...     lambda w: float(np.mean((w[0] - x) ** 2)),
+    ...     lambda w, i: 2 * np.mean(w[0] - x[i], keepdims=True),
     ...     [0.0], 3, learning_rate=0.1, n_steps=200, batch_size=3, seed=0)
-    >>> round(float(path.weights[-1, 0]), 6)    # full batch: converges to the mean
+    >>> round(float(path.weights[-1, 0]), 6)  # full batch: the mean
     2.0
     """
     _check_callable(loss, "loss")
@@ -504,7 +507,8 @@ def mle_error_by_size(sample, estimate, true_value, sizes, *, n_repeats, seed):
     --------
     >>> import numpy as np, lossbook as lb
     >>> from lossbook import demos
-    >>> res = demos.mle_error_by_size(lambda rng, s: rng.random(s) < 0.3, lambda d: d.mean(axis=1),
+    >>> res = demos.mle_error_by_size(lambda rng, s: rng.random(s) < 0.3,
+    ...                               lambda d: d.mean(axis=1),
     ...                               0.3, [10, 1000], n_repeats=2000, seed=0)
     >>> bool(res.rmse[1] < res.rmse[0])
     True
@@ -581,7 +585,8 @@ def heteroscedastic_gaussian_nll(theta, x, y):
     --------
     >>> import lossbook as lb
     >>> from lossbook import demos
-    >>> round(demos.heteroscedastic_gaussian_nll([0, 0, 0, 0], [1.0], [0.0]), 6)
+    >>> nll = demos.heteroscedastic_gaussian_nll([0, 0, 0, 0], [1.0], [0.0])
+    >>> round(nll, 6)
     0.918939
     """
     th, x, y = _check_hetero(theta, x, y)
@@ -621,7 +626,8 @@ def heteroscedastic_gaussian_nll_grad(theta, x, y):
     --------
     >>> import lossbook as lb
     >>> from lossbook import demos
-    >>> demos.heteroscedastic_gaussian_nll_grad([0, 0, 0, 0], [1.0], [0.0]).tolist()
+    >>> g = demos.heteroscedastic_gaussian_nll_grad([0, 0, 0, 0], [1.0], [0.0])
+    >>> g.tolist()
     [0.0, 0.0, 1.0, 1.0]
     """
     th, x, y = _check_hetero(theta, x, y)

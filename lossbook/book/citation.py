@@ -12,7 +12,8 @@ and has no notion of a version or a commit. The book's bibliography is formatted
 
 Examples
 --------
->>> cff = {"title": "T", "authors": [{"name": "The Devs"}], "version": "1.0",
+>>> cff = {"title": "T", "authors": [{"name": "The Devs"}],
+...        "version": "1.0",
 ...        "date-released": "2026-01-02", "license": "MIT"}
 >>> print(to_apa(cff))
 The Devs. (2026). *T* (Version 1.0).

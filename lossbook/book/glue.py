@@ -14,7 +14,7 @@ Examples
 --------
 >>> import numpy as np, lossbook as lb
 >>> from lossbook import book
->>> book.glue("half", np.float64(0.5))          # glues the Python float 0.5
+>>> book.glue("half", np.float64(0.5))  # glues the Python float 0.5
 >>> lb.book.to_plain("half", np.float64(0.5))
 0.5
 """

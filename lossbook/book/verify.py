@@ -399,8 +399,10 @@ def verify(label: str, lhs, rhs, *, kind: str | None = None, how: str | None = N
     >>> import math, numpy as np, lossbook as lb
     >>> from lossbook import book
     >>> z = np.array([1.0, 2.0, 3.0])
-    >>> book.verify("lse-def", math.log(math.fsum(math.exp(v) for v in z)), lb.logsumexp(z),
-    ...             kind="definition", rtol=1e-14, how="math.fsum of exp, against the library").passed
+    >>> exact = math.log(math.fsum(math.exp(v) for v in z))
+    >>> book.verify("lse-def", exact, lb.logsumexp(z),
+    ...             kind="definition", rtol=1e-14,
+    ...             how="math.fsum of exp, against the library").passed
     True
     """
     _check_label(label)
@@ -474,8 +476,9 @@ def verify_bound(label: str, lower, upper, *, how: str | None = None, strict: bo
     >>> import numpy as np, lossbook as lb
     >>> from lossbook import book
     >>> p = np.array([1e-300, 0.5, 1.0])
-    >>> book.verify_bound("surprisal-nonneg", 0.0, -np.log(p), at=p, atol=0.0,
-    ...                   how="-log p on a grid including p = 1").extra["margin"]
+    >>> v = book.verify_bound("surprisal-nonneg", 0.0, -np.log(p), at=p,
+    ...                       atol=0.0, how="-log p on a grid including p = 1")
+    >>> v.extra["margin"]
     0.0
     """
     _check_label(label)
@@ -566,7 +569,8 @@ def verify_estimate(label: str, estimate, exact, *, se=None, n_se: float = 4.0,
     >>> import numpy as np, lossbook as lb
     >>> from lossbook import book
     >>> rng = np.random.default_rng(0)
-    >>> v = book.verify_estimate("mean-half", rng.random(10_000), 0.5, how="uniform samples")
+    >>> v = book.verify_estimate("mean-half", rng.random(10_000), 0.5,
+    ...                          how="uniform samples")
     >>> v.passed and v.extra["max_z"] < 4
     True
     """

@@ -256,8 +256,9 @@ def flip_labels(y, frac, n_classes, *, seed=0):
     --------
     >>> import lossbook as lb
     >>> from lossbook import demos
-    >>> y_noisy, flipped = demos.flip_labels([0, 1, 2, 0, 1, 2, 0, 1, 2, 0], 0.3, 3, seed=0)
-    >>> int(flipped.sum()), bool((y_noisy != [0, 1, 2, 0, 1, 2, 0, 1, 2, 0]).sum() == 3)
+    >>> y = [0, 1, 2, 0, 1, 2, 0, 1, 2, 0]
+    >>> y_noisy, flipped = demos.flip_labels(y, 0.3, 3, seed=0)
+    >>> int(flipped.sum()), bool((y_noisy != y).sum() == 3)
     (3, True)
     """
     k = _v.check_n_classes(n_classes)
