@@ -183,12 +183,12 @@ def round_to_bfloat16(x):
 def _round_bf16(a):
     """The rounding of :func:`round_to_bfloat16`, without validation (inf and
     nan are not special-cased: callers pass finite values or infinities)."""
-    f = np.ascontiguousarray(a, dtype=np.float32)
+    f = np.array(a, dtype=np.float32, ndmin=1)  # a copy, C order
     bits = f.view(np.uint32).astype(np.uint64)  # room for the carry
     odd = (bits >> np.uint64(16)) & np.uint64(1)
     bits = (bits + np.uint64(0x7FFF) + odd) & np.uint64(0xFFFF0000)
-    out = bits.astype(np.uint32).view(np.float32).reshape(f.shape)
-    return np.where(np.isinf(f), f, out)
+    out = bits.astype(np.uint32).view(np.float32)
+    return np.where(np.isinf(f), f, out).reshape(np.shape(a))
 
 
 def _dtype(dtype):
