@@ -469,3 +469,15 @@ def test_sequence_logits_need_the_class_axis_second():
     good = F.cross_entropy(z.permute(0, 2, 1), y)
     ref = lb.softmax_cross_entropy(y.reshape(-1).numpy(), z.reshape(-1, 7).double().numpy())
     assert float(good) == pytest.approx(ref, rel=1e-6)
+
+
+def test_sequence_logits_with_t_equal_c_run_silently_over_the_wrong_axis():
+    """The chapter's emulation: unpermuted (N, T, C) logits with T == C are read as (N, C, d1)."""
+    rng = np.random.default_rng(11)
+    z = rng.normal(scale=2.0, size=(4, 5, 5))
+    y = rng.integers(0, 5, size=(4, 5))
+    silent = float(F.cross_entropy(torch.tensor(z), torch.tensor(y)))
+    wrong = lb.softmax_cross_entropy(y.reshape(-1), np.swapaxes(z, 1, 2).reshape(-1, 5))
+    right = lb.softmax_cross_entropy(y.reshape(-1), z.reshape(-1, 5))
+    assert silent == pytest.approx(wrong, rel=1e-13)
+    assert abs(silent - right) > 0.05 * right
