@@ -1,4 +1,4 @@
-"""Chapter 5's PyTorch and low-precision sections, checked against PyTorch 2.13.0 and mpmath.
+"""The PyTorch and low-precision sections, checked against PyTorch 2.13.0 and mpmath.
 
 Every semantic of ``torch.nn.functional.cross_entropy`` that the chapter reproduces with
 ``lossbook.softmax_cross_entropy`` (weighted mean, ignore_index, label smoothing with weights,
@@ -252,8 +252,10 @@ def test_float16_probability_route_floor_and_cap():
 
 def test_log_loss_in_dtype_errors():
     f = demos.log_loss_in_dtype
-    with pytest.raises(ValueError, match="dtype"):
-        f([1.0], [0.0], dtype="bfloat16")
+    with pytest.raises(ValueError, match="dtype must be one of 'float16', 'bfloat16'"):
+        f([1.0], [0.0], dtype="float8")
+    with pytest.raises(ValueError, match="logits must fit in bfloat16"):
+        f([1.0], [3.4e38], dtype="bfloat16")
     with pytest.raises(ValueError, match="logits must fit in float16"):
         f([1.0], [1e5])
     with pytest.raises(ValueError, match="y_true"):
@@ -275,3 +277,207 @@ def test_autocast_computes_the_losses_in_float32():
             assert logits.dtype == low
             assert F.cross_entropy(logits, torch.tensor([0, 1, 2, 0])).dtype == torch.float32
             assert F.binary_cross_entropy_with_logits(logits, torch.zeros_like(logits)).dtype == torch.float32
+            # torch.sigmoid is in no autocast list: a model ending in a sigmoid hands the loss a
+            # 16-bit probability (the chapter's probability routes)
+            assert torch.sigmoid(logits).dtype == low
+    # the CPU autocast's default 16-bit format is bfloat16 (the chapter says so)
+    assert torch.get_autocast_dtype("cpu") == torch.bfloat16
+
+
+# ------------------------------------------------------------- bfloat16 and the label-0 cap
+
+
+def _torch_bf16(x32):
+    """float32 numpy array -> torch bfloat16 -> float32 numpy array."""
+    return torch.from_numpy(np.ascontiguousarray(x32, dtype=np.float32)).to(torch.bfloat16).float().numpy()
+
+
+def _py_round_bf16(x):
+    """Round a float to 8 significant bits, half to even, in plain Python (normal range)."""
+    if x == 0.0:
+        return 0.0
+    mant, ex = math.frexp(x)  # x = mant 2^ex, 0.5 <= |mant| < 1
+    return math.ldexp(round(mant * 256), ex - 8)  # round() is half-to-even
+
+
+def test_round_to_bfloat16_matches_torch_bit_for_bit():
+    rng = np.random.default_rng(0)
+    # random finite float32 bit patterns over every exponent, subnormals included
+    bits = rng.integers(0, 2**32, size=200_000, dtype=np.uint64).astype(np.uint32)
+    x = bits.view(np.float32)
+    x = x[np.isfinite(x)]
+    # ties (low 16 bits 0x8000) with even and odd kept parts, and values next to them
+    tie = (rng.integers(0, 2**16, size=4000, dtype=np.uint64).astype(np.uint32) << 16) | 0x8000
+    near = np.concatenate([tie, tie - 1, tie + 1]).astype(np.uint32).view(np.float32)
+    x = np.concatenate([x, near[np.isfinite(near)], np.float32([0.0, -0.0, 1.0, 1 - 2.0**-9, 2.0**-133])])
+    got = demos.round_to_bfloat16(x)
+    ref = _torch_bf16(x)
+    assert got.dtype == np.float32 and got.shape == x.shape
+    assert np.array_equal(got.view(np.uint32), ref.view(np.uint32))  # infinities included
+    assert np.all(got.view(np.uint32) & 0xFFFF == 0)
+
+
+def test_round_to_bfloat16_against_plain_python_and_torch_from_float64():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=2000) * 10.0 ** rng.integers(-30, 30, size=2000)
+    got = demos.round_to_bfloat16(x).astype(float)
+    # plain Python on the float32 value (the documented first rounding)
+    ref = [_py_round_bf16(float(np.float32(v))) for v in x]
+    assert np.array_equal(got, ref)
+    # torch's float64 -> bfloat16 conversion agrees (it also goes through float32)
+    t = torch.tensor(x, dtype=torch.float64).to(torch.bfloat16).double().numpy()
+    assert np.array_equal(got, t)
+
+
+def test_round_to_bfloat16_ends_and_errors():
+    r = demos.round_to_bfloat16
+    assert float(r(1 - 2.0**-8)) == 1 - 2.0**-8  # 1 - u, u = 2^-8
+    assert float(r(1 - 2.0**-9)) == 1.0  # the tie goes to even
+    assert float(r(2.0**-133)) == 2.0**-133 and float(r(2.0**-134)) == 0.0  # tie to even (0)
+    assert float(r(1.5 * 2.0**-134)) == 2.0**-133
+    big = (2 - 2.0**-7) * 2.0**127
+    assert float(r(big)) == big and np.isinf(r(3.4e38))
+    assert r([[1.0, 2.0]]).shape == (1, 2)
+    with pytest.raises(ValueError, match="x must be finite"):
+        r([1.0, np.nan])
+    with pytest.raises(ValueError, match="x must fit in float32"):
+        r([1e39])
+    with pytest.raises(TypeError, match="x must be"):
+        r(np.array(["a"], dtype=object))
+    with pytest.raises(TypeError, match="x must be a real number"):
+        r(True)
+
+
+def test_bfloat16_ends_saturation_and_caps():
+    """bfloat16: m = 7, smallest positive 2^-133. Ends against mpmath; the demo's values are
+    the bfloat16 roundings of them."""
+    u = mp.mpf(2) ** -8
+    f = demos.log_loss_in_dtype
+    zs = float(mp.log(2 / u - 1))
+    assert zs == pytest.approx(6.2364, abs=1e-4)
+    below, above = zs * (1 - 1e-4), zs * (1 + 1e-4)  # 1e-4: the float32 step of the emulation
+    assert f([1.0], [below], dtype="bfloat16", route="probs")[0] == float(np.float32(_py_round_bf16(
+        float(np.float32(-mp.log1p(-u))))))
+    assert f([1.0], [above], dtype="bfloat16", route="probs")[0] == 0.0
+    # label 0, confidently wrong: the largest finite loss is fl(-log u) = fl(8 log 2)
+    zz = np.linspace(0.0, 12.0, 20001)
+    l0 = f(np.zeros_like(zz), zz, dtype="bfloat16", route="probs")
+    assert l0[np.isfinite(l0)].max() == _py_round_bf16(float(8 * mp.log(2)))
+    assert np.isinf(l0[zz > above]).all() and np.isfinite(l0[zz < below]).all()
+    # label 1, confidently wrong: finite down to 2^-133, i.e. up to 133 log 2 = 92.19 nats
+    zneg = -np.linspace(80.0, 95.0, 3001)
+    l1 = f(np.ones_like(zneg), zneg, dtype="bfloat16", route="probs")
+    assert l1[np.isfinite(l1)].max() == pytest.approx(float(133 * mp.log(2)), rel=2.0**-8)
+
+
+@pytest.mark.parametrize("dtype,m_bits", [("float16", 10), ("float32", 23), ("float64", 52)])
+def test_label_0_cap_is_minus_log_u(dtype, m_bits):
+    """A sigmoid model stores p = P(y = 1); for a label-0 item, 1 - p near 0 is a multiple of
+    u = 2^-(m+1), so the largest finite loss is (m + 1) log 2 (7.62, 16.64, 36.74 nats)."""
+    dt = np.dtype(dtype).type
+    u = 1.0 - float(np.nextafter(dt(1), dt(0)))
+    cap = float(-mp.log(u))
+    assert cap == pytest.approx(float((m_bits + 1) * mp.log(2)), rel=1e-15)
+    zs = float(mp.log(2 / mp.mpf(u) - 1))
+    # float64's own sigmoid is not correctly rounded: its wall comes a little earlier
+    zz = np.linspace(zs - 3.0, zs + 1.0, 4001)
+    l0 = demos.log_loss_in_dtype(np.zeros_like(zz), zz, dtype=dtype, route="probs")
+    assert np.isfinite(l0[zz < zs - 1.0]).all() and np.isinf(l0[zz > zs * (1 + 1e-9)]).all()
+    top = l0[np.isfinite(l0)].max()
+    if dtype == "float64":  # 1 + e^-z rounds in steps of 2^-52: one bit short of the cap
+        assert cap - math.log(2) - 1e-12 <= top <= cap
+    else:
+        assert top == pytest.approx(cap, rel=2.0 ** -m_bits)
+
+
+def test_float16_label_0_exhaustively():
+    """Every float16 p in [0, 1]: -log(1 - p) computed in float16 is 0, inf or in
+    [-log(1 - u), -log u]."""
+    p = np.arange(0, 0x3C01, dtype=np.uint16).view(np.float16)
+    one_minus = (np.float16(1) - p).astype(np.float16)
+    pos = one_minus[(one_minus > 0) & (one_minus < 1)].astype(float)
+    assert pos.min() == 2.0**-11 and pos.max() == 1 - 2.0**-11
+
+
+def test_bfloat16_routes_match_torch_bfloat16():
+    z = np.linspace(-30.0, 30.0, 601)
+    for y in (0.0, 1.0):
+        yy = np.full(z.size, y)
+        # the probability route: torch's bfloat16 sigmoid value, -log in bfloat16
+        p = torch.sigmoid(torch.tensor(z)).to(torch.bfloat16)
+        p_true = p if y == 1.0 else 1 - p
+        ref = (-torch.log(p_true)).double().numpy()
+        got = demos.log_loss_in_dtype(yy, z, dtype="bfloat16", route="probs")
+        assert np.array_equal(got, ref + 0.0)
+        # the logit route: against the exact loss at the bfloat16-rounded logit (mpmath),
+        # within two bfloat16 steps (one rounding per operation)
+        gotl = demos.log_loss_in_dtype(yy, z, dtype="bfloat16", route="logits")
+        zb = demos.round_to_bfloat16(z).astype(float)
+        exact = np.array([float(mp.log1p(mp.exp(-abs(mp.mpf(v)))) + max(v, 0.0) - y * v) for v in zb])
+        assert np.all(np.abs(gotl - exact) <= 2 * 2.0**-8 * exact)
+        # torch's bfloat16 kernel rounds 1 + e^-|z| to bfloat16 before the log, so its small
+        # losses come in steps of 2^-8; where the loss exceeds 1 it agrees within two steps
+        refl = F.binary_cross_entropy_with_logits(
+            torch.tensor(z, dtype=torch.bfloat16), torch.full((z.size,), y, dtype=torch.bfloat16),
+            reduction="none").double().numpy()
+        big = refl > 1.0
+        assert big.sum() > 250
+        assert np.all(np.abs(gotl - refl)[big] <= 2 * 2.0**-7 * refl[big])
+
+
+# ------------------------------------------------------------- torch's other choices
+
+
+def test_probability_targets_refuse_a_non_default_ignore_index_like_torch(batch):
+    z, y, w = batch
+    rows = np.eye(4)[y]
+    with pytest.raises(RuntimeError, match="ignore_index is not supported for floating point target"):
+        F.cross_entropy(torch.tensor(z), torch.tensor(rows), ignore_index=0)
+    with pytest.raises(ValueError, match="ignore_index"):
+        lb.softmax_cross_entropy(rows, z, ignore_index=0)
+    # the default -100 passes silently in torch (nothing to ignore)
+    assert float(F.cross_entropy(torch.tensor(z), torch.tensor(rows), ignore_index=-100)) == pytest.approx(
+        lb.softmax_cross_entropy(rows, z), rel=1e-13)
+
+
+def test_an_all_ignored_batch_is_nan_in_torch_and_an_error_in_lossbook(batch):
+    z, y, w = batch
+    y_all = np.full(len(y), -100)
+    assert math.isnan(float(F.cross_entropy(torch.tensor(z), torch.tensor(y_all))))
+    assert math.isnan(float(F.cross_entropy(torch.tensor(z), torch.tensor(y_all), weight=torch.tensor(w))))
+    with pytest.raises(ValueError, match="ignore"):
+        lb.softmax_cross_entropy(y_all, z, ignore_index=-100)
+
+
+def test_log_softmax_before_the_loss_is_harmless_and_logits_to_nll_are_not(batch):
+    z, y, w = batch
+    zt, yt = torch.tensor(z), torch.tensor(y)
+    ls = F.log_softmax(zt, dim=1)
+    assert float(F.cross_entropy(ls, yt)) == pytest.approx(float(F.cross_entropy(zt, yt)), rel=1e-13)
+    assert lb.softmax_cross_entropy(y, ls.numpy()) == pytest.approx(lb.softmax_cross_entropy(y, z), rel=1e-13)
+    # logits to NLLLoss: the mean of -z_y, which can be negative
+    nll = float(F.nll_loss(zt, yt))
+    assert nll == pytest.approx(-np.mean(z[np.arange(len(y)), y]), rel=1e-13)
+    assert float(F.nll_loss(zt + 100.0, yt)) < 0
+
+
+def test_sequence_logits_need_the_class_axis_second():
+    z = torch.randn(2, 5, 7, generator=torch.Generator().manual_seed(0))  # (N, T, C)
+    y = torch.randint(0, 7, (2, 5), generator=torch.Generator().manual_seed(1))
+    with pytest.raises((RuntimeError, ValueError), match="Expected target size"):
+        F.cross_entropy(z, y)
+    good = F.cross_entropy(z.permute(0, 2, 1), y)
+    ref = lb.softmax_cross_entropy(y.reshape(-1).numpy(), z.reshape(-1, 7).double().numpy())
+    assert float(good) == pytest.approx(ref, rel=1e-6)
+
+
+def test_sequence_logits_with_t_equal_c_run_silently_over_the_wrong_axis():
+    """The chapter's emulation: unpermuted (N, T, C) logits with T == C are read as (N, C, d1)."""
+    rng = np.random.default_rng(11)
+    z = rng.normal(scale=2.0, size=(4, 5, 5))
+    y = rng.integers(0, 5, size=(4, 5))
+    silent = float(F.cross_entropy(torch.tensor(z), torch.tensor(y)))
+    wrong = lb.softmax_cross_entropy(y.reshape(-1), np.swapaxes(z, 1, 2).reshape(-1, 5))
+    right = lb.softmax_cross_entropy(y.reshape(-1), z.reshape(-1, 5))
+    assert silent == pytest.approx(wrong, rel=1e-13)
+    assert abs(silent - right) > 0.05 * right

@@ -991,8 +991,14 @@ def g_log_loss_in_dtype(draw):
     n = draw(n_rows)
     y = arr(draw, st.sampled_from([0.0, 1.0]), (n,))
     z = arr(draw, st.one_of(st.floats(-65504, 65504), st.sampled_from([0.0, -0.0, 5e-324, 8.3, 17.3, 37.4])), (n,))
-    return (y, z), {"dtype": draw(st.sampled_from(["float16", "float32", "float64", np.float32])),
+    return (y, z), {"dtype": draw(st.sampled_from(["float16", "bfloat16", "float32", "float64", np.float32])),
                     "route": draw(st.sampled_from(["logits", "probs"]))}
+
+
+def g_round_to_bfloat16(draw):
+    n = draw(n_rows)
+    return (arr(draw, st.one_of(st.floats(-1e30, 1e30), st.sampled_from([0.0, -0.0, 1 - 2.0**-9, 2.0**-133])),
+                (n,)),), {}
 
 
 def g_clip_sweep(draw):
@@ -1535,6 +1541,7 @@ FUZZ: dict[str, Entry] = {
     "double_softmax_loss": Entry(composite(g_sce), has_reduction=True),
     "double_softmax_grad": Entry(composite(g_sce, with_reduction=False)),
     "log_loss_in_dtype": Entry(composite(g_log_loss_in_dtype)),
+    "round_to_bfloat16": Entry(composite(g_round_to_bfloat16)),
     "worst_item_share": Entry(composite(g_worst_item_share)),
     "binary_accuracy": Entry(composite(g_probs_labels_binary)),
     "categorical_accuracy": Entry(composite(g_categorical_accuracy)),
