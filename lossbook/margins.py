@@ -228,7 +228,8 @@ def decision_grid(predict, xlim, ylim, *, resolution=200):
     --------
     >>> import numpy as np, lossbook as lb
     >>> from lossbook import demos
-    >>> xx, yy, lab = demos.decision_grid(lambda X: (X[:, 0] > 0).astype(int), (-1, 1), (-1, 1), resolution=3)
+    >>> sign = lambda X: (X[:, 0] > 0).astype(int)
+    >>> xx, yy, lab = demos.decision_grid(sign, (-1, 1), (-1, 1), resolution=3)
     >>> lab.tolist()
     [[0, 0, 1], [0, 0, 1], [0, 0, 1]]
     """

@@ -69,7 +69,8 @@ def double_softmax_loss(y_true, logits, *, reduction="mean"):
     Examples
     --------
     >>> from lossbook import demos
-    >>> round(float(demos.double_softmax_loss([0], [[0.0, 0.0, 0.0]])), 6)  # log 3
+    >>> loss = demos.double_softmax_loss([0], [[0.0, 0.0, 0.0]])
+    >>> round(float(loss), 6)  # log 3
     1.098612
     """
     z = _v.as_float_array(logits, "logits", ndim=2)
