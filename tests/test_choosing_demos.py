@@ -83,6 +83,94 @@ def test_weighted_logistic_errors():
         demos.fit_weighted_logistic(x[:-1], y)
     with pytest.raises(TypeError, match="x"):
         demos.fit_weighted_logistic(np.array(["a"] * 50, dtype=object), y)
+    # separable data: no finite minimiser (the Hessian becomes singular)
+    with pytest.raises(ValueError, match="linearly separable by x"):
+        demos.fit_weighted_logistic([0.0, 1.0, 2.0, 3.0], [0, 0, 1, 1])
+    # separable with a wide gap and many items: the steps never shrink
+    xs = np.r_[np.linspace(-3, -1, 40), np.linspace(1, 3, 40)]
+    with pytest.raises(ValueError, match="separable"):
+        demos.fit_weighted_logistic(xs, (xs > 0).astype(int))
+    # too few Newton steps on ordinary data: a clear error, not a wrong fit
+    with pytest.raises(ValueError, match="did not converge in n_iter=1 steps"):
+        demos.fit_weighted_logistic(x, y, n_iter=1)
+
+
+def test_weighted_logistic_stops_when_converged():
+    x, y, _ = demos.make_imbalanced_binary(3000, seed=2)
+    a = demos.fit_weighted_logistic(x, y, weights=(1.0, 9.0))
+    b = demos.fit_weighted_logistic(x, y, weights=(1.0, 9.0), n_iter=500)
+    np.testing.assert_array_equal(a[0], b[0])
+    assert a[1] == b[1]
+
+
+# --- binary_focal_inverse ----------------------------------------------------
+
+
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 1.0, 2.0, 5.0])
+def test_focal_inverse_undoes_the_minimiser(gamma):
+    p = np.linspace(0.01, 0.99, 99)
+    q = demos.binary_focal_minimiser(p, gamma=gamma)
+    np.testing.assert_allclose(demos.binary_focal_inverse(q, gamma=gamma), p, rtol=1e-9)
+
+
+@pytest.mark.parametrize("gamma", [0.5, 2.0, 5.0])
+def test_focal_inverse_against_scipy_minimisation(gamma):
+    # an independent route: for the p the closed form returns, SciPy's bounded
+    # scalar minimiser of the expected focal loss (library loss) lands on q
+    for q in (0.1, 0.35, 0.5, 0.8, 0.93):
+        p = float(demos.binary_focal_inverse(q, gamma=gamma))
+
+        def R(z):
+            return float(p * lb.binary_focal_loss([1.0], [z], gamma=gamma)
+                         + (1 - p) * lb.binary_focal_loss([0.0], [z], gamma=gamma))
+
+        z = optimize.minimize_scalar(R, bounds=(-15, 15), method="bounded",
+                                     options={"xatol": 1e-10}).x
+        assert abs(float(lb.sigmoid(z)) - q) < 1e-6
+
+
+def test_focal_inverse_values_and_errors():
+    assert float(demos.binary_focal_inverse(0.5, gamma=3.0)) == 0.5
+    # gamma 2, q 0.8: the closed form by hand
+    d08, d02 = 0.4 * math.log(0.8) - 0.05, 1.6 * math.log(0.2) - 3.2
+    assert abs(float(demos.binary_focal_inverse(0.8)) - d02 / (d08 + d02)) < 1e-15
+    assert demos.binary_focal_inverse(np.full((3, 2), 0.3)).shape == (3, 2)
+    for bad, kw, err, msg in [
+        (0.0, {}, ValueError, "q must be strictly between 0 and 1"),
+        (1.0, {}, ValueError, "q must be strictly between 0 and 1"),
+        (np.nan, {}, ValueError, "q"),
+        (0.5, {"gamma": -1.0}, ValueError, "gamma must be >= 0"),
+        (0.5, {"gamma": True}, TypeError, "gamma must be a real number"),
+        (np.array(["a"], dtype=object), {}, TypeError, "q"),
+    ]:
+        with pytest.raises(err, match=msg):
+            demos.binary_focal_inverse(bad, **kw)
+
+
+# --- make_misspecified_binary ------------------------------------------------
+
+
+def test_misspecified_posterior_against_scipy_densities():
+    from scipy.stats import multivariate_normal
+
+    x, y, p = demos.make_misspecified_binary(2000, prior=0.2, seed=3)
+    f1 = multivariate_normal([2.0, 0.0], np.diag([0.25, 9.0])).pdf(x)
+    f0 = multivariate_normal([0.0, 0.0], np.eye(2)).pdf(x)
+    np.testing.assert_allclose(p, 0.2 * f1 / (0.2 * f1 + 0.8 * f0), rtol=1e-10, atol=1e-300)
+    # the class-conditional moments
+    big_x, big_y, _ = demos.make_misspecified_binary(200000, prior=0.3, seed=4)
+    pos = big_x[big_y == 1]
+    assert abs(big_y.mean() - 0.3) < 4 * math.sqrt(0.21 / 200000)
+    np.testing.assert_allclose(pos.mean(axis=0), [2.0, 0.0], atol=0.05)
+    np.testing.assert_allclose(pos.std(axis=0), [0.5, 3.0], rtol=0.02)
+    np.testing.assert_allclose(big_x[big_y == 0].std(axis=0), [1.0, 1.0], rtol=0.02)
+
+
+def test_misspecified_errors():
+    with pytest.raises(ValueError, match="prior must be strictly between 0 and 1"):
+        demos.make_misspecified_binary(10, prior=1.0)
+    with pytest.raises(TypeError, match="prior must be a real number"):
+        demos.make_misspecified_binary(10, prior=True)
 
 
 # --- binary_focal_minimiser --------------------------------------------------
@@ -203,6 +291,24 @@ def test_linear_quantile_matches_linprog(tau):
     ab = demos.fit_linear_quantile(x, y, quantile=tau)
     got = float(lb.pinball_loss(y, ab[0] + ab[1] * x, quantile=tau, reduction="sum"))
     assert abs(got - res.fun) < 1e-9 * (1 + res.fun)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_linear_quantile_matches_exhaustive_search(seed):
+    # an independent route: the best of every line through two points
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(3, 40))
+    x = rng.uniform(0, 4, n)
+    y = 1 + x + rng.standard_t(3, n)
+    for tau in (0.05, 0.3, 0.5, 0.95):
+        i, j = np.triu_indices(n, k=1)
+        b = (y[j] - y[i]) / (x[j] - x[i])
+        a = y[i] - b * x[i]
+        r = y[None, :] - a[:, None] - b[:, None] * x[None, :]
+        best = np.maximum(tau * r, (tau - 1) * r).sum(axis=1).min()
+        ab = demos.fit_linear_quantile(x, y, quantile=tau)
+        got = float(lb.pinball_loss(y, ab[0] + ab[1] * x, quantile=tau, reduction="sum"))
+        assert got <= best + 1e-12 * (1 + best)
 
 
 def test_linear_quantile_errors_and_exact_line():

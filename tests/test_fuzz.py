@@ -1647,6 +1647,8 @@ EXCLUDED = {
     "fit_log_linear": "trainer", "fit_linear_quantile": "trainer (exhaustive over pairs)",
     "binary_focal_minimiser": "demo root-finder (bisection)", "bayes_action": "demo decision rule",
     "threshold_cost_curve": "demo cost curve",
+    "binary_focal_inverse": "demo closed form (tested in test_choosing_demos.py)",
+    "make_misspecified_binary": "demo data",
 }
 
 

@@ -8,6 +8,10 @@ decisions with costs, counts and quantiles.
 - :func:`binary_focal_minimiser`: the probability :math:`q^\star(p)` that
   minimises the expected binary focal loss when the true probability is
   :math:`p`;
+- :func:`binary_focal_inverse`: the closed-form inverse of that map, the
+  true probability behind a focal-loss minimiser;
+- :func:`make_misspecified_binary`: a two-feature binary problem with a
+  quadratic true log-odds, for which a linear logistic model is misspecified;
 - :func:`bayes_action` and :func:`threshold_cost_curve`: the action of least
   expected cost under a cost matrix, and the mean cost of thresholding
   probabilities;
@@ -35,6 +39,8 @@ __all__ = [
     "make_imbalanced_binary",
     "fit_weighted_logistic",
     "binary_focal_minimiser",
+    "binary_focal_inverse",
+    "make_misspecified_binary",
     "bayes_action",
     "threshold_cost_curve",
     "make_count_data",
@@ -128,8 +134,9 @@ def fit_weighted_logistic(x, y, *, weights=(1.0, 1.0), n_iter=50):
        \frac1N \sum_{i=1}^N -w_{y_i} \log p_{i y_i}, \qquad
        p_{i1} = \sigma(\boldsymbol w^\top \boldsymbol x_i + b)
 
-    fitted by Newton's method (the objective is convex; the fit is exact to
-    rounding once the Newton steps stop changing it).
+    fitted by Newton's method (the objective is convex). The iteration stops
+    when a Newton step changes no parameter by more than :math:`10^{-10}`
+    (relative); the fit is then exact to rounding.
 
     Parameters
     ----------
@@ -140,12 +147,19 @@ def fit_weighted_logistic(x, y, *, weights=(1.0, 1.0), n_iter=50):
     weights : pair of floats > 0, default (1.0, 1.0)
         :math:`(w_0, w_1)`, the weights of the negative and the positive class.
     n_iter : int, default 50
-        Newton steps.
+        The most Newton steps to take.
 
     Returns
     -------
     coef : ndarray, shape (D,)
     intercept : float
+
+    Raises
+    ------
+    ValueError
+        If the classes are linearly separable (the minimiser is at
+        infinity: the Hessian becomes singular, or the steps never shrink),
+        or Newton's method has not converged after ``n_iter`` steps.
 
     Examples
     --------
@@ -168,12 +182,28 @@ def fit_weighted_logistic(x, y, *, weights=(1.0, 1.0), n_iter=50):
     A = np.column_stack([X, np.ones(len(X))])
     sw = np.where(y == 1, w1, w0)
     theta = np.zeros(A.shape[1])
+    separable = (
+        "y is linearly separable by x (or nearly so): the weighted logistic"
+        " fit has no finite minimiser"
+    )
     for _ in range(n_iter):
         p = sigmoid(A @ theta)
         grad = A.T @ (sw * (p - y))
         hess = (A * (sw * p * (1 - p))[:, None]).T @ A
-        theta = theta - np.linalg.solve(hess, grad)
-    return theta[:-1], float(theta[-1])
+        try:
+            step = np.linalg.solve(hess, grad)
+        except np.linalg.LinAlgError:
+            raise ValueError(separable) from None
+        if not np.all(np.isfinite(step)):
+            raise ValueError(separable)
+        theta = theta - step
+        # converged: the Newton step no longer changes theta
+        if np.max(np.abs(step)) <= 1e-10 * (1.0 + np.max(np.abs(theta))):
+            return theta[:-1], float(theta[-1])
+    raise ValueError(
+        f"Newton's method did not converge in n_iter={n_iter} steps; perhaps"
+        " y is linearly separable by x (then the fit has no finite minimiser)"
+    )
 
 
 def _focal_dloss(u, gamma):
@@ -235,6 +265,108 @@ def binary_focal_minimiser(p, *, gamma=2.0):
         lo = np.where(up, mid, lo)
         hi = np.where(up, hi, mid)
     return sigmoid(0.5 * (lo + hi))
+
+
+def binary_focal_inverse(q, *, gamma=2.0):
+    r"""The true probability whose expected-focal-loss minimiser is ``q``.
+
+    Solving the stationarity condition of :func:`binary_focal_minimiser`,
+    :math:`p\,f'(q) = (1 - p)\,f'(1 - q)` with
+    :math:`f(u) = -(1 - u)^\gamma \log u`, for :math:`p` gives the closed form
+
+    .. math::
+
+       p = \frac{f'(1 - q)}{f'(q) + f'(1 - q)}, \qquad
+       f'(u) = \gamma (1 - u)^{\gamma - 1} \log u - \frac{(1 - u)^\gamma}{u},
+
+    well defined because :math:`f'(u) < 0` on :math:`(0, 1)`
+    (Charoenphakdee et al., CVPR 2021, give the same map for the multiclass
+    focal loss). It inverts :func:`binary_focal_minimiser`: a model trained
+    with the focal loss reports ``q``; this returns the probability it
+    estimates.
+
+    Parameters
+    ----------
+    q : array_like
+        Minimisers (reported probabilities), in (0, 1).
+    gamma : float >= 0, default 2.0
+        The focusing parameter.
+
+    Returns
+    -------
+    ndarray, same shape as ``q``
+
+    Examples
+    --------
+    >>> from lossbook import demos
+    >>> float(demos.binary_focal_inverse(0.5))
+    0.5
+    >>> round(float(demos.binary_focal_inverse(0.8, gamma=2.0)), 4)
+    0.9765
+    """
+    q = _v.as_float_array(q, "q", allow_bool=False)
+    _v.check_finite(q, "q")
+    if q.size and (q.min() <= 0 or q.max() >= 1):
+        bad = q[(q <= 0) | (q >= 1)].flat[0]
+        raise ValueError(f"q must be strictly between 0 and 1, got {float(bad)!r}")
+    gamma = _real(gamma, "gamma", positive=True, allow_zero=True)
+    d_pos, d_neg = _focal_dloss(q, gamma), _focal_dloss(1 - q, gamma)
+    return d_neg / (d_pos + d_neg)
+
+
+def make_misspecified_binary(n, *, prior=0.1, seed=0):
+    r"""A two-feature binary problem on which a linear logistic model is wrong.
+
+    :math:`y \sim \mathrm{Bernoulli}(\pi)`; negatives
+    :math:`\boldsymbol x \sim \mathcal N(\boldsymbol 0, I)`, positives
+    :math:`\boldsymbol x \sim \mathcal N\bigl((2, 0), \operatorname{diag}(0.5^2, 3^2)\bigr)`.
+    The covariances differ, so the true log-odds
+
+    .. math::
+
+       \log\frac{\pi}{1 - \pi} - \log 1.5
+       - \tfrac12\Bigl(\frac{(x_1 - 2)^2}{0.25} + \frac{x_2^2}{9}\Bigr)
+       + \tfrac12\bigl(x_1^2 + x_2^2\bigr)
+
+    are quadratic in :math:`\boldsymbol x`: no linear logistic model
+    contains the truth (compare :func:`make_imbalanced_binary`).
+
+    Parameters
+    ----------
+    n : int
+        Number of samples, >= 1.
+    prior : float in (0, 1), default 0.1
+        :math:`\pi`, the share of positives.
+    seed : int, default 0
+        Seed of ``numpy.random.default_rng``.
+
+    Returns
+    -------
+    x : ndarray, shape (n, 2)
+    y : ndarray of int, shape (n,)
+    p_true : ndarray, shape (n,)
+        :math:`P(y = 1 \mid \boldsymbol x)` at each row of ``x``.
+
+    Examples
+    --------
+    >>> from lossbook import demos
+    >>> x, y, p = demos.make_misspecified_binary(4, seed=1)
+    >>> x.shape, y.shape, bool(((p > 0) & (p < 1)).all())
+    ((4, 2), (4,), True)
+    """
+    n = _v.check_int(n, "n")
+    prior = _open_fraction(prior, "prior")
+    rng = np.random.default_rng(_v.check_seed(seed))
+    y = (rng.random(n) < prior).astype(int)
+    z = rng.normal(size=(n, 2))
+    scale = np.where(y[:, None] == 1, [0.5, 3.0], 1.0)
+    x = z * scale + np.where(y[:, None] == 1, [2.0, 0.0], 0.0)
+    logit = (
+        math.log(prior / (1 - prior)) - math.log(1.5)
+        - 0.5 * (((x[:, 0] - 2.0) / 0.5) ** 2 + (x[:, 1] / 3.0) ** 2)
+        + 0.5 * (x[:, 0] ** 2 + x[:, 1] ** 2)
+    )
+    return x, y, sigmoid(logit)
 
 
 def bayes_action(probs, cost):
@@ -454,8 +586,14 @@ def fit_linear_quantile(x, y, *, quantile=0.5):
 
     The objective is piecewise linear and convex, so a minimiser passes
     through two data points (a vertex of the linear programme of Koenker and
-    Bassett); this evaluates every line through two points, in blocks, and
-    keeps the best. Cost :math:`O(N^3)`: meant for a few hundred points.
+    Bassett): its slope is one of the pairwise slopes
+    :math:`(y_j - y_i)/(x_j - x_i)`. For a fixed slope :math:`b` the best
+    intercept is a :math:`\tau`-quantile of :math:`y_i - b x_i`, and the
+    profile :math:`g(b) = \min_a` (mean loss) is convex (a partial minimum of
+    a convex function) and linear between consecutive pairwise slopes. So
+    this sorts the pairwise slopes and finds the smallest :math:`g` among
+    them by bisection on the sign of its differences. Cost
+    :math:`O(N^2 \log N)`.
 
     Parameters
     ----------
@@ -488,15 +626,25 @@ def fit_linear_quantile(x, y, *, quantile=0.5):
     if not keep.any():
         raise ValueError("x must take at least two distinct values")
     i, j = i[keep], j[keep]
-    b_all = (y[j] - y[i]) / (x[j] - x[i])
-    a_all = y[i] - b_all * x[i]
-    best, best_val = None, np.inf
-    block = max(1, 2_000_000 // len(x))
-    for s in range(0, len(a_all), block):
-        a, b = a_all[s:s + block], b_all[s:s + block]
-        r = y[None, :] - a[:, None] - b[:, None] * x[None, :]
-        val = np.maximum(tau * r, (tau - 1) * r).sum(axis=1)
-        k = int(np.argmin(val))
-        if val[k] < best_val:
-            best_val, best = val[k], (float(a[k]), float(b[k]))
-    return np.array(best)
+    slopes = np.unique((y[j] - y[i]) / (x[j] - x[i]))
+    # the best intercept for a slope: an order statistic of y - b x (the
+    # inverted-cdf tau-quantile minimises the mean pinball loss)
+    rank = max(0, math.ceil(tau * len(x)) - 1)
+
+    def profile(k):
+        r = y - slopes[k] * x
+        a = float(np.partition(r, rank)[rank])
+        r = r - a
+        return float(np.maximum(tau * r, (tau - 1) * r).sum()), a
+
+    lo, hi = 0, len(slopes) - 1  # the minimum lies in [lo, hi]
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if profile(mid + 1)[0] < profile(mid)[0]:
+            lo = mid + 1
+        else:
+            hi = mid
+    # rounding can blur a flat stretch: look at the neighbours too
+    near = range(max(0, lo - 2), min(len(slopes), lo + 3))
+    k = min(near, key=lambda m: profile(m)[0])
+    return np.array([profile(k)[1], float(slopes[k])])
