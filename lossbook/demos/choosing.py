@@ -391,7 +391,8 @@ def bayes_action(probs, cost):
     Examples
     --------
     >>> from lossbook import demos
-    >>> demos.bayes_action([[0.8, 0.2], [0.95, 0.05]], [[0, 10], [1, 0]]).tolist()
+    >>> P = [[0.8, 0.2], [0.95, 0.05]]
+    >>> demos.bayes_action(P, [[0, 10], [1, 0]]).tolist()
     [1, 0]
     """
     P = _v.check_probabilities(probs, "probs", ndim=2)
@@ -431,7 +432,9 @@ def threshold_cost_curve(y_true, y_prob, thresholds, *, c_fp, c_fn):
     Examples
     --------
     >>> from lossbook import demos
-    >>> demos.threshold_cost_curve([0, 1], [0.3, 0.6], [0.5, 0.7], c_fp=1, c_fn=4).tolist()
+    >>> curve = demos.threshold_cost_curve([0, 1], [0.3, 0.6], [0.5, 0.7],
+    ...                                     c_fp=1, c_fn=4)
+    >>> curve.tolist()
     [0.0, 2.0]
     """
     y = _v.check_labels(y_true, "y_true", 2)
