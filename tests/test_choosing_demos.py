@@ -293,6 +293,52 @@ def test_linear_quantile_matches_linprog(tau):
     assert abs(got - res.fun) < 1e-9 * (1 + res.fun)
 
 
+def _linprog_quantile(x, y, tau):
+    n = len(x)
+    c = np.r_[0.0, 0.0, np.full(n, tau), np.full(n, 1 - tau)]
+    A_eq = np.column_stack([np.ones(n), x, np.eye(n), -np.eye(n)])
+    bounds = [(None, None)] * 2 + [(0, None)] * (2 * n)
+    res = optimize.linprog(c, A_eq=A_eq, b_eq=y, bounds=bounds, method="highs")
+    assert res.status == 0
+    return res.fun
+
+
+def _tied_data(kind, rng):
+    n = int(rng.integers(4, 50))
+    if kind == "integer":
+        # integer x in 0..3 (both ends present) and integer y: many ties
+        x = np.r_[0.0, 3.0, rng.integers(0, 4, n - 2)]
+        y = rng.integers(0, 5, n).astype(float)
+    elif kind == "one-apart":
+        # n - 1 points at x = 0 and one at x = 1
+        x = np.r_[np.zeros(n - 1), 1.0]
+        y = rng.normal(size=n)
+    elif kind == "rounded":
+        # y rounded to 0.1, so residuals tie
+        x = rng.uniform(0, 1, n)
+        y = np.round(3 * x + rng.normal(size=n), 1)
+    else:
+        # repeated (x, y) pairs
+        x0 = rng.integers(0, 3, n // 2 + 2).astype(float)
+        x0[:2] = [0.0, 2.0]
+        y0 = rng.integers(-2, 3, len(x0)).astype(float)
+        x, y = np.r_[x0, x0], np.r_[y0, y0]
+    return x, y
+
+
+@pytest.mark.parametrize("kind", ["integer", "one-apart", "rounded", "duplicates"])
+@pytest.mark.parametrize("seed", range(6))
+def test_linear_quantile_matches_linprog_on_tied_data(kind, seed):
+    # ties and discrete x: the cases where the search leans on its fallback
+    rng = np.random.default_rng(100 + seed)
+    x, y = _tied_data(kind, rng)
+    for tau in (0.05, 0.25, 0.5, 0.9, float(rng.uniform(0.01, 0.99))):
+        best = _linprog_quantile(x, y, tau)
+        ab = demos.fit_linear_quantile(x, y, quantile=tau)
+        got = float(lb.pinball_loss(y, ab[0] + ab[1] * x, quantile=tau, reduction="sum"))
+        assert got <= best + 1e-9 * (1 + best)
+
+
 @pytest.mark.parametrize("seed", range(8))
 def test_linear_quantile_matches_exhaustive_search(seed):
     # an independent route: the best of every line through two points
