@@ -447,6 +447,12 @@ def test_an_all_ignored_batch_is_nan_in_torch_and_an_error_in_lossbook(batch):
     assert math.isnan(float(F.cross_entropy(torch.tensor(z), torch.tensor(y_all), weight=torch.tensor(w))))
     with pytest.raises(ValueError, match="ignore"):
         lb.softmax_cross_entropy(y_all, z, ignore_index=-100)
+    # reduction="sum": a silent zero in both libraries
+    assert float(F.cross_entropy(torch.tensor(z), torch.tensor(y_all), reduction="sum")) == 0.0
+    assert float(F.cross_entropy(torch.tensor(z), torch.tensor(y_all), weight=torch.tensor(w),
+                                 reduction="sum")) == 0.0
+    assert lb.softmax_cross_entropy(y_all, z, ignore_index=-100, reduction="sum") == 0.0
+    assert lb.softmax_cross_entropy(y_all, z, weight=w, ignore_index=-100, reduction="sum") == 0.0
 
 
 def test_log_softmax_before_the_loss_is_harmless_and_logits_to_nll_are_not(batch):
@@ -481,3 +487,37 @@ def test_sequence_logits_with_t_equal_c_run_silently_over_the_wrong_axis():
     right = lb.softmax_cross_entropy(y.reshape(-1), z.reshape(-1, 5))
     assert silent == pytest.approx(wrong, rel=1e-13)
     assert abs(silent - right) > 0.05 * right
+
+
+# ------------------------------------------------------------- BCEWithLogitsLoss's pos_weight
+
+
+@pytest.mark.parametrize("pw", [0.5, 5.0])
+def test_pos_weight_multiplies_the_positive_term_and_keeps_a_plain_mean(pw):
+    """The chapter's reading of pos_weight: the positive term of each item times pos_weight,
+    per-item losses from lossbook, and reduction="mean" a plain mean over N (not a weighted
+    mean, unlike CrossEntropyLoss's weight)."""
+    rng = np.random.default_rng(5)
+    z = rng.normal(scale=2.0, size=12)
+    y = (rng.random(12) < 0.3).astype(float)
+    y[:2] = [1.0, 0.0]
+    zt, yt = torch.tensor(z), torch.tensor(y)
+    pwt = torch.tensor([pw], dtype=torch.float64)
+    per_t = F.binary_cross_entropy_with_logits(zt, yt, pos_weight=pwt, reduction="none").numpy()
+    per = lb.binary_cross_entropy_with_logits(y, z, reduction="none")
+    c = np.where(y == 1.0, pw, 1.0)
+    np.testing.assert_allclose(per_t, c * per, rtol=1e-13)
+    # the same terms at 50 digits: -pw y log sigma(z) - (1 - y) log(1 - sigma(z))
+    ref = [float(-(pw * yi * mp.log(1 / (1 + mp.exp(-mp.mpf(zi))))
+                   + (1 - yi) * mp.log(1 / (1 + mp.exp(mp.mpf(zi))))))
+           for zi, yi in zip(z, y)]
+    np.testing.assert_allclose(per_t, ref, rtol=1e-13)
+    mean_t = float(F.binary_cross_entropy_with_logits(zt, yt, pos_weight=pwt))
+    assert mean_t == pytest.approx(math.fsum(c * per) / len(y), rel=1e-13)
+    weighted = math.fsum(c * per) / math.fsum(c)
+    assert abs(mean_t - weighted) > 0.05 * mean_t
+    assert float(F.binary_cross_entropy_with_logits(zt, yt, pos_weight=pwt, reduction="sum")) == pytest.approx(
+        math.fsum(c * per), rel=1e-13)
+    # pos_weight = 1 is the plain loss
+    assert float(F.binary_cross_entropy_with_logits(zt, yt, pos_weight=torch.ones(1, dtype=torch.float64))) == \
+        pytest.approx(lb.binary_cross_entropy_with_logits(y, z), rel=1e-13)
