@@ -69,6 +69,16 @@ def _open_fraction(value, name):
     return value
 
 
+def _open_unit_array(x, name):
+    """``x`` as a finite float array with every entry in (0, 1), or a ValueError."""
+    x = _v.as_float_array(x, name, allow_bool=False)
+    _v.check_finite(x, name)
+    if x.size and (x.min() <= 0 or x.max() >= 1):
+        bad = x[(x <= 0) | (x >= 1)].flat[0]
+        raise ValueError(f"{name} must be strictly between 0 and 1, got {float(bad)!r}")
+    return x
+
+
 def make_imbalanced_binary(n, *, prior=0.1, separation=2.0, seed=0):
     r"""A binary problem with a rare positive class and a known posterior.
 
@@ -249,11 +259,7 @@ def binary_focal_minimiser(p, *, gamma=2.0):
     >>> bool(demos.binary_focal_minimiser(0.9, gamma=2.0) < 0.9)
     True
     """
-    p = _v.as_float_array(p, "p", allow_bool=False)
-    _v.check_finite(p, "p")
-    if p.size and (p.min() <= 0 or p.max() >= 1):
-        bad = p[(p <= 0) | (p >= 1)].flat[0]
-        raise ValueError(f"p must be strictly between 0 and 1, got {float(bad)!r}")
+    p = _open_unit_array(p, "p")
     gamma = _real(gamma, "gamma", positive=True, allow_zero=True)
     lo = np.full(p.shape, -40.0)
     hi = np.full(p.shape, 40.0)
@@ -304,11 +310,7 @@ def binary_focal_inverse(q, *, gamma=2.0):
     >>> round(float(demos.binary_focal_inverse(0.8, gamma=2.0)), 4)
     0.9765
     """
-    q = _v.as_float_array(q, "q", allow_bool=False)
-    _v.check_finite(q, "q")
-    if q.size and (q.min() <= 0 or q.max() >= 1):
-        bad = q[(q <= 0) | (q >= 1)].flat[0]
-        raise ValueError(f"q must be strictly between 0 and 1, got {float(bad)!r}")
+    q = _open_unit_array(q, "q")
     gamma = _real(gamma, "gamma", positive=True, allow_zero=True)
     d_pos, d_neg = _focal_dloss(q, gamma), _focal_dloss(1 - q, gamma)
     return d_neg / (d_pos + d_neg)
